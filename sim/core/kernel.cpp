@@ -1,0 +1,130 @@
+#include "sim/core/kernel.h"
+
+#include <systemc>
+
+#include <cmath>
+#include <queue>
+#include <vector>
+
+#include "sim/core/error.h"
+
+namespace xpu {
+namespace {
+
+struct Pending {
+  std::int64_t at_ps;
+  std::uint64_t seq;
+  Kernel::Callback fn;
+};
+struct Later {
+  bool operator()(const Pending& a, const Pending& b) const {
+    return a.at_ps != b.at_ps ? a.at_ps > b.at_ps : a.seq > b.seq;
+  }
+};
+
+SC_MODULE(KernelHost) {
+  sc_core::sc_event wake;
+  std::priority_queue<Pending, std::vector<Pending>, Later> queue;
+  std::uint64_t seq = 0;
+  std::uint64_t processed = 0;
+  std::int64_t origin_ps = 0;
+  std::int64_t armed_at = -1;  // absolute ps the wake event is armed for, -1 if none
+  bool dispatching = false;
+
+  SC_CTOR(KernelHost) {
+    SC_METHOD(dispatch);
+    sensitive << wake;
+    dont_initialize();
+  }
+
+  std::int64_t abs_now_ps() const {
+    return static_cast<std::int64_t>(sc_core::sc_time_stamp().value());
+  }
+
+  void arm() {
+    if (queue.empty()) return;
+    std::int64_t t = queue.top().at_ps;
+    if (armed_at >= 0 && armed_at <= t) return;
+    std::int64_t d = t - abs_now_ps();
+    if (d < 0) d = 0;
+    wake.cancel();
+    wake.notify(sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(d)));
+    armed_at = t;
+  }
+
+  void dispatch() {
+    armed_at = -1;
+    dispatching = true;
+    const std::int64_t now = abs_now_ps();
+    while (!queue.empty() && queue.top().at_ps <= now) {
+      Kernel::Callback fn = std::move(const_cast<Pending&>(queue.top()).fn);
+      queue.pop();
+      ++processed;
+      fn();
+    }
+    dispatching = false;
+    arm();
+  }
+};
+
+}  // namespace
+
+struct Kernel::Impl {
+  KernelHost* host = nullptr;
+};
+
+Kernel::Kernel() : impl_(std::make_unique<Impl>()) {
+  if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
+    sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
+  impl_->host = new KernelHost("xpusim_kernel");  // owned by the SystemC hierarchy
+}
+Kernel::~Kernel() = default;
+
+Kernel& Kernel::instance() {
+  static Kernel k;
+  return k;
+}
+
+std::int64_t Kernel::now_ps() const { return impl_->host->abs_now_ps() - impl_->host->origin_ps; }
+Seconds Kernel::now() const { return Seconds(static_cast<double>(now_ps()) * 1e-12); }
+
+void Kernel::after_ps(std::int64_t delay_ps, Callback fn) {
+  XPU_ASSERT(delay_ps >= 0, "negative delay");
+  auto* h = impl_->host;
+  h->queue.push(Pending{h->abs_now_ps() + delay_ps, h->seq++, std::move(fn)});
+  if (sc_core::sc_is_running() && !h->dispatching) h->arm();
+}
+
+void Kernel::after(Seconds delay, Callback fn) {
+  double ps = delay.seconds() * 1e12;
+  XPU_ASSERT(std::isfinite(ps) && ps >= -0.5, "delay must be finite and non-negative");
+  after_ps(static_cast<std::int64_t>(std::llround(std::max(0.0, ps))), std::move(fn));
+}
+
+Seconds Kernel::run() {
+  auto* h = impl_->host;
+  h->origin_ps = h->abs_now_ps();
+  std::int64_t last = 0;
+  // Rebase pending callbacks scheduled before the run so that they count from this origin.
+  h->armed_at = -1;
+  if (!h->queue.empty()) {
+    if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) {
+      sc_core::sc_start(sc_core::SC_ZERO_TIME);  // finish elaboration so notify() is legal
+    }
+    h->arm();
+    sc_core::sc_start();
+    last = h->abs_now_ps() - h->origin_ps;
+  }
+  return Seconds(static_cast<double>(last) * 1e-12);
+}
+
+void Kernel::clear() {
+  auto* h = impl_->host;
+  while (!h->queue.empty()) h->queue.pop();
+  h->wake.cancel();
+  h->armed_at = -1;
+}
+
+std::uint64_t Kernel::events_processed() const { return impl_->host->processed; }
+
+}  // namespace xpu
