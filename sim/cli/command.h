@@ -1,0 +1,66 @@
+// CLI subcommands: one registry, one file per subcommand (sim/cli/cmd_<name>.cpp).
+//
+// A subcommand registers itself with XPU_REGISTER_COMMAND; main.cpp dispatches `xpusim <name>`.
+// Each command parses its own arguments with `Args` (so `--help` works on every subcommand) and
+// returns the process exit code. Exit codes: 0 ok, 1 the run completed but a check failed (e.g.
+// "does not fit in HBM" when asked to fail on it), 2 bad input (config, trace, command line),
+// 3 simulation error (deadlock in a trace), 70 internal error.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xpu::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitCheckFailed = 1;
+constexpr int kExitBadInput = 2;
+constexpr int kExitSimulationError = 3;
+constexpr int kExitInternal = 70;
+
+// A declared option: `--name VALUE` (or a flag without a value).
+struct OptionDecl {
+  std::string name;      // without the dashes
+  std::string metavar;   // "" for a flag
+  std::string help;
+  std::string default_value;
+  bool required = false;
+};
+
+// Minimal, strict argument parser: unknown options are errors (with a suggestion), `--help`
+// prints the generated usage. Positional arguments are collected in order.
+class Args {
+ public:
+  Args(std::string command, std::string summary, std::vector<OptionDecl> options,
+       std::vector<std::string> positional_names = {});
+  // Returns false when --help was printed (caller returns 0). Throws UsageError on bad input.
+  bool parse(const std::vector<std::string>& argv);
+  bool has(const std::string& name) const;
+  std::string get(const std::string& name) const;  // value or declared default
+  const std::vector<std::string>& positional() const { return positional_; }
+  std::string usage() const;
+
+ private:
+  std::string command_, summary_;
+  std::vector<OptionDecl> options_;
+  std::vector<std::string> positional_names_;
+  std::map<std::string, std::string> values_;
+  std::vector<std::string> positional_;
+};
+
+struct Command {
+  std::string name;
+  std::string summary;
+  std::function<int(const std::vector<std::string>&)> run;
+};
+
+bool register_command(Command c);
+const std::map<std::string, Command>& commands();
+
+}  // namespace xpu::cli
+
+#define XPU_REGISTER_COMMAND(NAME, SUMMARY, FN) \
+  static const bool xpu_cmd_registered_##FN = ::xpu::cli::register_command({NAME, SUMMARY, FN})

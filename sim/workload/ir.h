@@ -1,0 +1,137 @@
+// Trace IR: what every workload source (native YAML/JSONL traces, Chakra ET, the transformer
+// generator) turns into, and what the cluster engine executes.
+//
+// A Workload has `num_ranks` ranks. Ranks that run the same program share one `Program` (a DAG of
+// Nodes): `program_of_rank[r]` says which. This is how symmetry is exploited: a 512-rank
+// data-parallel job holds one program, not 512 copies.
+//
+// Communicators are `GroupSet`s: a named partition of (some of) the ranks into subsets, e.g. the
+// tensor-parallel groups {0..7}, {8..15}, ... A collective names a GroupSet; on rank r it runs on
+// the subset that contains r. So one shared program can say "all-reduce over my TP group".
+// Point-to-point ops name a peer either absolutely or as an offset from the executing rank.
+//
+// Nodes reference their dependencies by index into `Program::nodes`; `validate()` rejects dangling
+// references and cycles, and computes a topological order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/core/dtype.h"
+#include "sim/core/error.h"
+#include "sim/core/units.h"
+
+namespace xpu::wl {
+
+using RankId = std::int32_t;
+using NodeIndex = std::uint32_t;
+
+enum class NodeKind {
+  Gemm,        // (batched) matrix multiply: C[b,m,n] = A[b,m,k] * B[b,k,n]
+  Vector,      // elementwise / reduction / normalisation work on the vector unit
+  MemCopy,     // a copy through the memory system (HBM to HBM, or host/device)
+  Collective,  // a collective over a communicator
+  Send,        // point-to-point send
+  Recv,        // point-to-point receive
+  Delay,       // fixed-duration compute (e.g. a Chakra node with only a recorded duration)
+};
+enum class CollKind { AllReduce, AllGather, ReduceScatter, AllToAll, Broadcast, Reduce };
+enum class StreamKind { Compute, Comm };
+
+const char* node_kind_name(NodeKind k);
+const char* coll_kind_name(CollKind k);
+const char* stream_name(StreamKind s);
+bool parse_coll_kind(const std::string& s, CollKind& out);
+
+struct GemmOp {
+  std::int64_t m = 0, n = 0, k = 0;
+  std::int64_t batch = 1;
+  DType dtype = DType::BF16;
+  Flops flops() const { return Flops(2.0 * double(batch) * double(m) * double(n) * double(k)); }
+  // Minimum HBM traffic: read A and B once, write C once.
+  Bytes min_bytes() const {
+    return Bytes(double(batch) * (double(m) * double(k) + double(k) * double(n) + double(m) * double(n)) *
+                 dtype_bytes(dtype));
+  }
+};
+
+struct VectorOp {
+  std::string op_class = "elementwise";  // elementwise, reduction, softmax, layernorm, rmsnorm, gelu, silu, ...
+  Bytes bytes;                           // bytes moved to/from memory
+  Flops flops;
+  DType dtype = DType::BF16;
+};
+
+struct CopyOp {
+  Bytes bytes;
+  std::string direction = "d2d";  // d2d, h2d, d2h
+};
+
+struct CollOp {
+  CollKind kind = CollKind::AllReduce;
+  Bytes bytes;       // per-rank buffer size as nccl-tests counts it (see docs/workloads.md)
+  int group_set = 0; // index into Workload::group_sets
+  RankId root = 0;   // for broadcast / reduce: index within the group
+};
+
+struct P2POp {
+  RankId peer = -1;      // absolute peer rank, or -1 when `offset` is used
+  RankId offset = 0;     // peer = executing rank + offset (when peer == -1)
+  std::int64_t tag = 0;
+  Bytes bytes;
+  RankId resolve(RankId self) const { return peer >= 0 ? peer : self + offset; }
+};
+
+struct Node {
+  std::string name;
+  NodeKind kind = NodeKind::Delay;
+  StreamKind stream = StreamKind::Compute;
+  GemmOp gemm;
+  VectorOp vec;
+  CopyOp copy;
+  CollOp coll;
+  P2POp p2p;
+  Seconds duration;     // Delay nodes; also a recorded duration kept for reference
+  Flops flops_hint;     // recorded op count (Chakra num_ops) when no shape is known
+  std::vector<NodeIndex> deps;
+  SourceLoc loc;        // where the node was defined (for error messages)
+};
+
+struct Program {
+  std::string name;
+  std::vector<Node> nodes;
+  std::vector<NodeIndex> topo_order;  // filled by validate()
+};
+
+struct GroupSet {
+  std::string name;
+  std::vector<std::vector<RankId>> groups;  // disjoint subsets of ranks
+  // rank -> index of its subset in `groups`, -1 when the rank is in none (filled by validate()).
+  std::vector<int> group_of_rank;
+};
+
+struct Workload {
+  std::string name;
+  std::string source;  // file it came from
+  RankId num_ranks = 1;
+  std::vector<Program> programs;
+  std::vector<int> program_of_rank;  // size num_ranks
+  std::vector<GroupSet> group_sets;  // index 0 is conventionally "all"
+  std::vector<std::string> notes;    // reader remarks shown in the report (e.g. fallbacks taken)
+
+  // Add (or find) the group set containing all ranks; returns its index.
+  int group_all();
+  int find_group_set(const std::string& name) const;
+};
+
+// Check structure and fill derived fields (topo orders, group_of_rank). Throws ConfigError naming
+// the node (and its source location, when known) for: dependency on a missing node, a cycle, a
+// collective whose group set does not contain the executing rank, a peer out of range, ranks
+// without a program.
+void validate(Workload& w);
+
+// Total compute work of one rank's program (for reports).
+Flops program_flops(const Program& p);
+
+}  // namespace xpu::wl
