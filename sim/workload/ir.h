@@ -111,6 +111,20 @@ struct GroupSet {
   std::vector<int> group_of_rank;
 };
 
+// Per-step figures a generator knows and a raw trace does not (0 = unknown).
+struct StepInfo {
+  Flops model_flops;      // useful model FLOPs of one step, whole job (for MFU)
+  Flops hardware_flops;   // including recomputation (for HFU)
+  double tokens = 0;      // tokens processed per step, whole job
+  double samples = 0;     // sequences per step, whole job
+};
+
+// Per-rank HBM footprint (the largest rank), by item (weights, gradients, optimizer, activations, KV cache).
+struct FootprintItem {
+  std::string name;
+  Bytes bytes;
+};
+
 struct Workload {
   std::string name;
   std::string source;  // file it came from
@@ -119,6 +133,8 @@ struct Workload {
   std::vector<int> program_of_rank;  // size num_ranks
   std::vector<GroupSet> group_sets;  // index 0 is conventionally "all"
   std::vector<std::string> notes;    // reader remarks shown in the report (e.g. fallbacks taken)
+  StepInfo step;
+  std::vector<FootprintItem> footprint;  // empty when unknown
 
   // Add (or find) the group set containing all ranks; returns its index.
   int group_all();
