@@ -200,7 +200,7 @@ std::string Field::range_text() const {
   if (pow2_) add("power of two");
   if (!choices_.empty()) {
     std::string c;
-    for (const auto& x : choices_) c += (c.empty() ? "" : " | ") + x;
+    for (const auto& x : choices_) c += (c.empty() ? "" : ", ") + x;
     add("one of " + c);
   }
   return s;

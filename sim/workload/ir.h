@@ -70,7 +70,10 @@ struct CopyOp {
 
 struct CollOp {
   CollKind kind = CollKind::AllReduce;
-  Bytes bytes;       // per-rank buffer size as nccl-tests counts it (see docs/workloads.md)
+  // Size S as nccl-tests counts it: all-reduce, broadcast, reduce: the buffer; all-gather: the
+  // gathered output (n x each rank's part); reduce-scatter: the input (n x each rank's result);
+  // all-to-all: one rank's whole send buffer (S/n to each peer).
+  Bytes bytes;
   int group_set = 0; // index into Workload::group_sets
   RankId root = 0;   // for broadcast / reduce: index within the group
 };

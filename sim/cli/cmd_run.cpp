@@ -1,0 +1,44 @@
+// `xpusim run`: simulate a workload on an arch and report.
+#include <iostream>
+
+#include "sim/cli/command.h"
+#include "sim/cluster/simulate.h"
+#include "sim/report/report.h"
+#include "sim/workload/reader.h"
+
+namespace xpu::cli {
+namespace {
+
+int run_cmd(const std::vector<std::string>& argv) {
+  Args a("run", "Simulate a workload (trace or scenario) on an arch config and report step time, "
+                "compute/communication breakdown and utilisation.",
+         {{"arch", "FILE", "arch config (arch-configs/...)", "", true},
+          {"workload", "FILE", "workload: native YAML trace, Chakra ET prefix, or scenario", "", true},
+          {"out", "DIR", "write summary.json, ops.csv and trace.json (Perfetto) here", "", false},
+          {"json", "", "print summary.json to stdout instead of the text summary", "", false},
+          {"quiet", "", "print nothing (files only)", "", false}});
+  if (!a.parse(argv)) return kExitOk;
+  // Load and validate everything before producing any output.
+  ArchSpec arch = load_arch(a.get("arch"));
+  wl::Workload w = wl::load_workload(a.get("workload"));
+  cluster::SimResult r = cluster::simulate(arch, w);
+  report::Summary s = report::summarize(w, arch, r);
+  std::string sj = report::summary_json(s, arch);
+  if (a.has("out")) {
+    report::write_files(a.get("out"), {{"summary.json", sj},
+                                       {"ops.csv", report::ops_csv(w, r)},
+                                       {"trace.json", report::perfetto_json(w, r)}});
+  }
+  if (a.has("json")) std::cout << sj;
+  else if (!a.has("quiet")) {
+    std::cout << report::summary_text(s);
+    if (a.has("out"))
+      std::cout << "\n  wrote " << a.get("out") << "/{summary.json, ops.csv, trace.json}"
+                << " (open trace.json in ui.perfetto.dev)\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+XPU_REGISTER_COMMAND("run", "simulate a workload on an arch and report", run_cmd);
+}  // namespace xpu::cli

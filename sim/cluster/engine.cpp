@@ -1,0 +1,369 @@
+#include "sim/cluster/engine.h"
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <map>
+#include <queue>
+#include <tuple>
+
+#include "sim/core/kernel.h"
+
+namespace xpu::cluster {
+
+using wl::NodeIndex;
+using wl::NodeKind;
+using wl::RankId;
+using wl::StreamKind;
+
+namespace {
+constexpr int kCompute = 0, kComm = 1;
+constexpr std::int64_t kNotStarted = -1;
+
+std::int64_t to_ps(Seconds s) { return static_cast<std::int64_t>(std::llround(s.seconds() * 1e12)); }
+Seconds from_ps(std::int64_t ps) { return Seconds(static_cast<double>(ps) * 1e-12); }
+}  // namespace
+
+struct ClusterEngine::Impl {
+  struct Stream {
+    std::priority_queue<NodeIndex, std::vector<NodeIndex>, std::greater<>> ready;
+    bool busy = false;
+    NodeIndex current = 0;
+  };
+  struct Rank {
+    int program = 0;
+    std::vector<std::uint32_t> pending;  // unfinished deps per node
+    std::uint32_t remaining = 0;
+    Stream streams[2];
+    std::vector<std::uint32_t> coll_seq;  // per group set
+    std::vector<std::int64_t> start_ps;   // traced ranks only
+    bool traced = false;
+    // time accounting
+    std::int64_t last_ps = 0;
+    std::int64_t compute_only = 0, comm_only = 0, overlap = 0, idle = 0, finish = 0;
+    Flops flops;
+    Bytes hbm_bytes, comm_bytes;
+    std::vector<NodeIndex> waiting_recvs;
+  };
+  struct Rendezvous {
+    CollectiveCall call;
+    std::vector<std::pair<RankId, NodeIndex>> members;
+    std::string first_node;
+  };
+  using CollKey = std::tuple<int, int, std::uint32_t>;  // group set, group, sequence
+  using P2PKey = std::tuple<RankId, RankId, std::int64_t>;  // src, dst, tag
+
+  const wl::Workload& w;
+  ComputeCostModel& compute;
+  CommModel& comm;
+  Kernel& k = Kernel::instance();
+  std::vector<Rank> ranks;
+  std::vector<std::vector<std::vector<NodeIndex>>> dependents;  // [program][node]
+  std::vector<std::vector<OpCost>> costs;
+  std::vector<std::vector<char>> cost_known;
+  std::vector<std::vector<std::string>> algos;
+  std::map<CollKey, Rendezvous> rendezvous;
+  std::map<P2PKey, std::uint32_t> arrived;             // messages delivered, not yet received
+  std::map<P2PKey, std::deque<NodeIndex>> recv_waiting;  // recvs issued, data not yet there
+  std::vector<OpRecord> ops;
+
+  Impl(const wl::Workload& wl_, ComputeCostModel& c, CommModel& m) : w(wl_), compute(c), comm(m) {}
+
+  const wl::Node& node(RankId r, NodeIndex n) const { return w.programs[ranks[r].program].nodes[n]; }
+
+  void account(Rank& rk) {
+    const std::int64_t now = k.now_ps();
+    const std::int64_t dt = now - rk.last_ps;
+    if (dt > 0) {
+      bool c = rk.streams[kCompute].busy, m = rk.streams[kComm].busy;
+      if (c && m) rk.overlap += dt;
+      else if (c) rk.compute_only += dt;
+      else if (m) rk.comm_only += dt;
+      else rk.idle += dt;
+    }
+    rk.last_ps = now;
+  }
+
+  const OpCost& cost_of(int prog, NodeIndex n) {
+    if (!cost_known[prog][n]) {
+      costs[prog][n] = compute.cost(w.programs[prog].nodes[n]);
+      cost_known[prog][n] = 1;
+    }
+    return costs[prog][n];
+  }
+
+  void make_ready(RankId r, NodeIndex n) {
+    const wl::Node& nd = node(r, n);
+    Rank& rk = ranks[r];
+    if (nd.kind == NodeKind::Recv) {
+      if (rk.traced) rk.start_ps[n] = k.now_ps();
+      RankId src = nd.p2p.resolve(r);
+      P2PKey key{src, r, nd.p2p.tag};
+      auto it = arrived.find(key);
+      if (it != arrived.end() && it->second > 0) {
+        if (--it->second == 0) arrived.erase(it);
+        complete(r, n, -1);
+      } else {
+        recv_waiting[key].push_back(n);
+      }
+      return;
+    }
+    int s = nd.stream == StreamKind::Compute ? kCompute : kComm;
+    rk.streams[s].ready.push(n);
+    try_start(r, s);
+  }
+
+  void try_start(RankId r, int s) {
+    Rank& rk = ranks[r];
+    Stream& st = rk.streams[s];
+    if (st.busy || st.ready.empty()) return;
+    NodeIndex n = st.ready.top();
+    st.ready.pop();
+    account(rk);
+    st.busy = true;
+    st.current = n;
+    if (rk.traced) rk.start_ps[n] = k.now_ps();
+    const wl::Node& nd = node(r, n);
+    switch (nd.kind) {
+      case NodeKind::Collective: issue_collective(r, n, nd); break;
+      case NodeKind::Send: {
+        RankId dst = nd.p2p.resolve(r);
+        rk.comm_bytes += nd.p2p.bytes;
+        P2PKey key{r, dst, nd.p2p.tag};
+        comm.start_send(r, dst, nd.p2p.bytes, [this, r, n, key] {
+          complete(r, n, kComm);
+          deliver(key);
+        });
+        break;
+      }
+      default: {
+        const OpCost& c = cost_of(rk.program, n);
+        rk.flops += c.flops;
+        rk.hbm_bytes += c.hbm_bytes;
+        k.after(c.time, [this, r, n, s] { complete(r, n, s); });
+      }
+    }
+  }
+
+  void deliver(const P2PKey& key) {
+    auto it = recv_waiting.find(key);
+    if (it != recv_waiting.end() && !it->second.empty()) {
+      NodeIndex n = it->second.front();
+      it->second.pop_front();
+      if (it->second.empty()) recv_waiting.erase(it);
+      complete(std::get<1>(key), n, -1);
+    } else {
+      ++arrived[key];
+    }
+  }
+
+  void issue_collective(RankId r, NodeIndex n, const wl::Node& nd) {
+    Rank& rk = ranks[r];
+    const wl::GroupSet& gs = w.group_sets[nd.coll.group_set];
+    const int gi = gs.group_of_rank[r];
+    const auto& group = gs.groups[gi];
+    CollKey key{nd.coll.group_set, gi, rk.coll_seq[nd.coll.group_set]++};
+    rk.comm_bytes += nd.coll.bytes;
+    auto [it, fresh] = rendezvous.try_emplace(key);
+    Rendezvous& rv = it->second;
+    if (fresh) {
+      rv.call.kind = nd.coll.kind;
+      rv.call.bytes = nd.coll.bytes;
+      rv.call.ranks = group;
+      rv.call.root = nd.coll.root;
+      rv.first_node = nd.name;
+    } else if (rv.call.kind != nd.coll.kind || rv.call.bytes != nd.coll.bytes) {
+      throw SimulationError(
+          "collective mismatch on group set '" + gs.name + "' (call #" + std::to_string(std::get<2>(key)) +
+          "): rank " + std::to_string(rv.members.front().first) + " issued '" + rv.first_node + "' (" +
+          wl::coll_kind_name(rv.call.kind) + ", " + format_bytes(rv.call.bytes) + ") but rank " + std::to_string(r) +
+          " issued '" + nd.name + "' (" + wl::coll_kind_name(nd.coll.kind) + ", " + format_bytes(nd.coll.bytes) + ")");
+    }
+    rv.members.emplace_back(r, n);
+    if (rv.members.size() == group.size()) {
+      std::string algo = comm.algorithm(rv.call);
+      for (const auto& [mr, mn] : rv.members) {
+        auto& a = algos[ranks[mr].program][mn];
+        if (a.empty()) a = algo;
+      }
+      auto members = std::move(rv.members);
+      CollectiveCall call = std::move(rv.call);
+      rendezvous.erase(it);
+      comm.start_collective(call, [this, members = std::move(members)] {
+        for (const auto& [mr, mn] : members) complete(mr, mn, kComm);
+      });
+    }
+  }
+
+  void complete(RankId r, NodeIndex n, int s) {
+    Rank& rk = ranks[r];
+    account(rk);
+    if (s >= 0) rk.streams[s].busy = false;
+    if (rk.traced) {
+      const wl::Node& nd = node(r, n);
+      ops.push_back(OpRecord{r, n, nd.stream, rk.start_ps[n], k.now_ps()});
+    }
+    --rk.remaining;
+    rk.finish = k.now_ps();
+    for (NodeIndex d : dependents[rk.program][n])
+      if (--rk.pending[d] == 0) make_ready(r, d);
+    if (s >= 0) try_start(r, s);
+  }
+
+  std::string describe_stuck() const {
+    std::string msg;
+    int shown = 0;
+    int stuck = 0;
+    for (RankId r = 0; r < static_cast<RankId>(ranks.size()); ++r)
+      if (ranks[r].remaining > 0) ++stuck;
+    msg = "deadlock: " + std::to_string(stuck) + " of " + std::to_string(ranks.size()) +
+          " ranks cannot finish (the trace waits on something that never happens)";
+    for (const auto& [key, rv] : rendezvous) {
+      if (shown++ >= 4) break;
+      const wl::GroupSet& gs = w.group_sets[std::get<0>(key)];
+      const auto& group = gs.groups[std::get<1>(key)];
+      std::string missing;
+      int nmiss = 0;
+      for (RankId m : group) {
+        bool in = false;
+        for (const auto& [mr, mn] : rv.members) in |= (mr == m);
+        if (!in && nmiss++ < 8) missing += (missing.empty() ? "" : ", ") + std::to_string(m);
+      }
+      if (nmiss > 8) missing += ", ...";
+      msg += "\n  collective '" + rv.first_node + "' (" + wl::coll_kind_name(rv.call.kind) + " on group set '" +
+             gs.name + "'): " + std::to_string(rv.members.size()) + " of " + std::to_string(group.size()) +
+             " ranks arrived; missing rank(s) " + missing;
+    }
+    for (const auto& [key, q] : recv_waiting) {
+      if (q.empty() || shown++ >= 8) continue;
+      msg += "\n  rank " + std::to_string(std::get<1>(key)) + " waits in recv '" +
+             node(std::get<1>(key), q.front()).name + "' for a send from rank " + std::to_string(std::get<0>(key)) +
+             " (tag " + std::to_string(std::get<2>(key)) + ") that never comes";
+    }
+    if (shown == 0) {
+      for (RankId r = 0; r < static_cast<RankId>(ranks.size()) && shown < 4; ++r) {
+        if (ranks[r].remaining == 0) continue;
+        ++shown;
+        msg += "\n  rank " + std::to_string(r) + ": " + std::to_string(ranks[r].remaining) + " node(s) never became ready";
+      }
+    }
+    return msg;
+  }
+};
+
+ClusterEngine::ClusterEngine(const wl::Workload& w, ComputeCostModel& compute, CommModel& comm, EngineOptions opt)
+    : w_(w), compute_(compute), comm_(comm), opt_(std::move(opt)) {}
+
+SimResult ClusterEngine::run() {
+  Impl im(w_, compute_, comm_);
+  const RankId n = w_.num_ranks;
+  XPU_ASSERT(static_cast<RankId>(w_.program_of_rank.size()) == n, "workload not validated");
+
+  // Per-program structure, shared by all ranks that run it.
+  im.dependents.resize(w_.programs.size());
+  im.costs.resize(w_.programs.size());
+  im.cost_known.resize(w_.programs.size());
+  im.algos.resize(w_.programs.size());
+  for (size_t p = 0; p < w_.programs.size(); ++p) {
+    const auto& nodes = w_.programs[p].nodes;
+    im.dependents[p].resize(nodes.size());
+    for (NodeIndex i = 0; i < nodes.size(); ++i)
+      for (NodeIndex d : nodes[i].deps) im.dependents[p][d].push_back(i);
+    im.costs[p].resize(nodes.size());
+    im.cost_known[p].assign(nodes.size(), 0);
+    im.algos[p].resize(nodes.size());
+  }
+
+  // Which ranks get a recorded timeline.
+  std::vector<RankId> traced = opt_.trace_ranks;
+  if (traced.empty()) {
+    if (n <= 64) {
+      for (RankId r = 0; r < n; ++r) traced.push_back(r);
+    } else {
+      std::vector<char> seen(w_.programs.size(), 0);
+      traced.push_back(0);
+      seen[w_.program_of_rank[0]] = 1;
+      for (RankId r = 1; r < n && traced.size() < 64; ++r)
+        if (!seen[w_.program_of_rank[r]]) { seen[w_.program_of_rank[r]] = 1; traced.push_back(r); }
+    }
+  }
+  std::sort(traced.begin(), traced.end());
+  traced.erase(std::unique(traced.begin(), traced.end()), traced.end());
+
+  im.ranks.resize(n);
+  Kernel& k = Kernel::instance();
+  k.clear();
+  for (RankId r = 0; r < n; ++r) {
+    auto& rk = im.ranks[r];
+    rk.program = w_.program_of_rank[r];
+    const auto& nodes = w_.programs[rk.program].nodes;
+    rk.pending.resize(nodes.size());
+    for (NodeIndex i = 0; i < nodes.size(); ++i) rk.pending[i] = static_cast<std::uint32_t>(nodes[i].deps.size());
+    rk.remaining = static_cast<std::uint32_t>(nodes.size());
+    rk.coll_seq.assign(w_.group_sets.size(), 0);
+  }
+  if (opt_.record_ops) {
+    for (RankId r : traced) {
+      if (r < 0 || r >= n) throw UserError("trace rank " + std::to_string(r) + " out of range");
+      im.ranks[r].traced = true;
+      im.ranks[r].start_ps.assign(w_.programs[im.ranks[r].program].nodes.size(), kNotStarted);
+    }
+  }
+  // Seed: every node without dependencies becomes ready at time 0, in rank order.
+  k.after(Seconds(0), [&im, n] {
+    for (RankId r = 0; r < n; ++r) {
+      const auto& nodes = im.w.programs[im.ranks[r].program].nodes;
+      for (NodeIndex i = 0; i < nodes.size(); ++i)
+        if (im.ranks[r].pending[i] == 0) im.make_ready(r, i);
+    }
+  });
+  const std::uint64_t ev0 = k.events_processed();
+  try {
+    k.run();
+  } catch (...) {
+    k.clear();
+    throw;
+  }
+
+  for (const auto& rk : im.ranks)
+    if (rk.remaining > 0) throw SimulationError(im.describe_stuck());
+
+  SimResult res;
+  res.events = k.events_processed() - ev0;
+  res.compute_model = compute_.name();
+  res.comm_model = comm_.name();
+  std::int64_t makespan = 0;
+  for (const auto& rk : im.ranks) makespan = std::max(makespan, rk.finish);
+  res.makespan = from_ps(makespan);
+  res.ranks.resize(n);
+  for (RankId r = 0; r < n; ++r) {
+    const auto& rk = im.ranks[r];
+    auto& s = res.ranks[r];
+    s.finish = from_ps(rk.finish);
+    s.compute_only = from_ps(rk.compute_only);
+    s.comm_only = from_ps(rk.comm_only);
+    s.overlap = from_ps(rk.overlap);
+    s.idle = from_ps(rk.idle + (makespan - rk.last_ps));
+    s.flops = rk.flops;
+    s.hbm_bytes = rk.hbm_bytes;
+    s.comm_bytes = rk.comm_bytes;
+  }
+  res.traced_ranks = opt_.record_ops ? traced : std::vector<RankId>{};
+  std::sort(im.ops.begin(), im.ops.end(), [](const OpRecord& a, const OpRecord& b) {
+    return std::tie(a.rank, a.start_ps, a.node) < std::tie(b.rank, b.start_ps, b.node);
+  });
+  res.ops = std::move(im.ops);
+  // Costs of nodes never executed on a traced rank are still useful for reports: fill them.
+  for (size_t p = 0; p < w_.programs.size(); ++p)
+    for (NodeIndex i = 0; i < w_.programs[p].nodes.size(); ++i) {
+      auto kind = w_.programs[p].nodes[i].kind;
+      if (!im.cost_known[p][i] && kind != NodeKind::Collective && kind != NodeKind::Send && kind != NodeKind::Recv)
+        im.cost_of(static_cast<int>(p), i);
+    }
+  res.costs = std::move(im.costs);
+  res.algos = std::move(im.algos);
+  (void)to_ps;
+  return res;
+}
+
+}  // namespace xpu::cluster

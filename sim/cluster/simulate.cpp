@@ -1,0 +1,26 @@
+#include "sim/cluster/simulate.h"
+
+#include "sim/cluster/placeholder_models.h"
+
+namespace xpu::cluster {
+
+std::unique_ptr<ComputeCostModel> make_compute_model(const ArchSpec& arch) {
+  return std::make_unique<RooflinePlaceholder>(arch.chip);
+}
+
+std::unique_ptr<CommModel> make_comm_model(const ArchSpec& arch) {
+  return std::make_unique<AlphaBetaRingPlaceholder>(arch.link_bandwidth(), arch.link_latency());
+}
+
+SimResult simulate(const ArchSpec& arch, const wl::Workload& w, const SimulateOptions& opt) {
+  if (w.num_ranks > arch.pod.chips)
+    throw UserError("workload '" + w.name + "' has " + std::to_string(w.num_ranks) + " ranks but arch '" +
+                    arch.source_file + "' has only " + std::to_string(arch.pod.chips) +
+                    " chip(s) (pod.chips); use a larger pod or a smaller workload");
+  auto compute = make_compute_model(arch);
+  auto comm = make_comm_model(arch);
+  ClusterEngine engine(w, *compute, *comm, opt.engine);
+  return engine.run();
+}
+
+}  // namespace xpu::cluster

@@ -1,0 +1,286 @@
+#include "sim/report/report.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "sim/core/config.h"
+
+namespace xpu::report {
+namespace fs = std::filesystem;
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+namespace {
+
+std::string class_of(const wl::Node& n) {
+  switch (n.kind) {
+    case wl::NodeKind::Gemm: return "gemm";
+    case wl::NodeKind::Vector: return "vector:" + n.vec.op_class;
+    case wl::NodeKind::MemCopy: return "memcpy";
+    case wl::NodeKind::Delay: return "compute (recorded duration)";
+    case wl::NodeKind::Collective: return std::string("comm:") + wl::coll_kind_name(n.coll.kind);
+    case wl::NodeKind::Send: return "comm:send";
+    case wl::NodeKind::Recv: return "comm:recv";
+  }
+  return "?";
+}
+
+std::string pct(double x) { return fixed(100.0 * x, 1) + "%"; }
+
+std::string jnum(double v) { return cfg::json_scalar(v); }
+std::string jstr(const std::string& s) { return cfg::json_scalar(s); }
+
+}  // namespace
+
+Summary summarize(const wl::Workload& w, const ArchSpec& arch, const cluster::SimResult& r) {
+  Summary s;
+  s.workload = w.name;
+  s.arch = arch.pod.chips > 1 ? arch.pod.name : arch.chip.name;
+  s.compute_model = r.compute_model;
+  s.comm_model = r.comm_model;
+  s.ranks = w.num_ranks;
+  s.step_time = r.makespan;
+  s.events = r.events;
+  const double n = static_cast<double>(w.num_ranks);
+  for (const auto& rs : r.ranks) {
+    s.compute_busy += rs.compute_busy() / n;
+    s.comm_busy += rs.comm_busy() / n;
+    s.exposed_comm += rs.comm_only / n;
+    s.overlap += rs.overlap / n;
+    s.idle += rs.idle / n;
+    s.total_flops += rs.flops;
+    s.slowest_rank_compute = std::max(s.slowest_rank_compute, rs.compute_busy());
+  }
+  // Peak: the matrix peak of the dtype carrying most GEMM FLOPs (bf16 when there are none).
+  std::map<std::string, double> flops_by_dtype;
+  std::map<std::string, CategoryTime> classes;
+  for (wl::RankId rk = 0; rk < w.num_ranks; ++rk) {
+    const int p = w.program_of_rank[rk];
+    const auto& prog = w.programs[p];
+    for (wl::NodeIndex i = 0; i < prog.nodes.size(); ++i) {
+      const auto& nd = prog.nodes[i];
+      auto& c = classes[class_of(nd)];
+      c.name = class_of(nd);
+      c.count += 1.0 / n;
+      if (nd.kind == wl::NodeKind::Gemm) flops_by_dtype[dtype_name(nd.gemm.dtype)] += nd.gemm.flops().value();
+      if (nd.kind != wl::NodeKind::Collective && nd.kind != wl::NodeKind::Send && nd.kind != wl::NodeKind::Recv)
+        c.time += r.costs[p][i].time / n;
+    }
+  }
+  s.peak_dtype = "bf16";
+  double best = -1;
+  for (const auto& [d, f] : flops_by_dtype)
+    if (f > best) { best = f; s.peak_dtype = d; }
+  DType pd = DType::BF16;
+  parse_dtype(s.peak_dtype, pd);
+  s.peak_per_chip = arch.chip.matrix_peak(pd);
+  if (s.step_time.value() > 0) {
+    s.achieved_per_chip = FlopsPerSecond(s.total_flops.value() / (s.step_time.value() * n));
+    if (s.peak_per_chip.value() > 0) s.utilization = s.achieved_per_chip / s.peak_per_chip;
+    const double chip_seconds = s.step_time.value() * n * s.peak_per_chip.value();
+    if (w.step.model_flops.value() > 0 && chip_seconds > 0) s.mfu = w.step.model_flops.value() / chip_seconds;
+    if (w.step.hardware_flops.value() > 0 && chip_seconds > 0) s.hfu = w.step.hardware_flops.value() / chip_seconds;
+    if (w.step.tokens > 0) s.tokens_per_s = w.step.tokens / s.step_time.value();
+    if (w.step.samples > 0) s.samples_per_s = w.step.samples / s.step_time.value();
+  }
+  for (auto& [k, c] : classes) s.by_class.push_back(c);
+  std::stable_sort(s.by_class.begin(), s.by_class.end(),
+                   [](const CategoryTime& a, const CategoryTime& b) { return a.time > b.time; });
+  s.footprint_items = w.footprint;
+  for (const auto& f : w.footprint) s.footprint += f.bytes;
+  s.capacity = arch.chip.hbm.capacity;
+  s.notes = w.notes;
+  return s;
+}
+
+std::string summary_text(const Summary& s) {
+  std::ostringstream o;
+  auto line = [&](const std::string& k, const std::string& v) {
+    std::string key = "  " + k;
+    if (key.size() < 30) key += std::string(30 - key.size(), ' ');
+    o << key << v << "\n";
+  };
+  const double st = s.step_time.value();
+  auto share = [&](Seconds t) { return st > 0 ? " (" + pct(t.value() / st) + " of step)" : std::string(); };
+  o << "xpusim run: " << s.workload << " on " << s.arch << " (" << s.ranks << " rank" << (s.ranks == 1 ? "" : "s") << ")\n";
+  o << "  models: compute = " << s.compute_model << ", communication = " << s.comm_model << "\n\n";
+  line("simulated step time", format_seconds(s.step_time));
+  line("compute (avg per rank)", format_seconds(s.compute_busy) + share(s.compute_busy));
+  line("communication", format_seconds(s.comm_busy) + share(s.comm_busy));
+  line("  overlapped with compute", format_seconds(s.overlap) + share(s.overlap));
+  line("  exposed", format_seconds(s.exposed_comm) + share(s.exposed_comm));
+  line("idle / waiting", format_seconds(s.idle) + share(s.idle));
+  line("achieved per chip", format_flops_rate(s.achieved_per_chip) + " of " + format_flops_rate(s.peak_per_chip) +
+                                " " + s.peak_dtype + " peak (" + pct(s.utilization) + ")");
+  if (s.mfu >= 0) line("MFU", pct(s.mfu));
+  if (s.hfu >= 0) line("HFU", pct(s.hfu));
+  if (s.tokens_per_s >= 0) line("tokens/s", fixed(s.tokens_per_s, 1));
+  if (s.samples_per_s >= 0) line("samples/s", fixed(s.samples_per_s, 3));
+  if (s.footprint.value() > 0) {
+    double over = s.footprint.value() - s.capacity.value();
+    line("HBM per chip", format_bytes(s.footprint) + " of " + format_bytes(s.capacity) + ": " +
+                             (over > 0 ? "DOES NOT FIT by " + format_bytes(Bytes(over)) : std::string("fits")));
+    for (const auto& f : s.footprint_items) line("  " + f.name, format_bytes(f.bytes));
+  }
+  if (!s.by_class.empty()) {
+    o << "\n  time by op class (per rank, summed op time)\n";
+    for (const auto& c : s.by_class) {
+      if (c.time.value() <= 0 && c.name.rfind("comm:", 0) != 0) continue;
+      std::string v = c.name.rfind("comm:", 0) == 0 ? fixed(c.count, 0) + " call(s)"
+                                                     : format_seconds(c.time) + "  (" + fixed(c.count, 0) + " ops)";
+      line("  " + c.name, v);
+    }
+  }
+  for (const auto& nt : s.notes) o << "  note: " << nt << "\n";
+  return o.str();
+}
+
+std::string summary_json(const Summary& s, const ArchSpec& arch) {
+  std::ostringstream o;
+  o << "{\n";
+  o << "  \"xpusim_version\": \"0.1.0\",\n";
+  o << "  \"workload\": " << jstr(s.workload) << ",\n";
+  o << "  \"arch\": " << jstr(s.arch) << ",\n";
+  o << "  \"arch_file\": " << jstr(arch.source_file) << ",\n";
+  o << "  \"ranks\": " << s.ranks << ",\n";
+  o << "  \"models\": {\"compute\": " << jstr(s.compute_model) << ", \"communication\": " << jstr(s.comm_model) << "},\n";
+  o << "  \"step_time_s\": " << jnum(s.step_time.value()) << ",\n";
+  o << "  \"per_rank_avg_s\": {\"compute\": " << jnum(s.compute_busy.value())
+    << ", \"communication\": " << jnum(s.comm_busy.value()) << ", \"exposed_communication\": " << jnum(s.exposed_comm.value())
+    << ", \"overlap\": " << jnum(s.overlap.value()) << ", \"idle\": " << jnum(s.idle.value()) << "},\n";
+  o << "  \"total_flops\": " << jnum(s.total_flops.value()) << ",\n";
+  o << "  \"achieved_flops_per_s_per_chip\": " << jnum(s.achieved_per_chip.value()) << ",\n";
+  o << "  \"peak_flops_per_s_per_chip\": " << jnum(s.peak_per_chip.value()) << ",\n";
+  o << "  \"peak_dtype\": " << jstr(s.peak_dtype) << ",\n";
+  o << "  \"utilization\": " << jnum(s.utilization) << ",\n";
+  o << "  \"mfu\": " << (s.mfu >= 0 ? jnum(s.mfu) : "null") << ",\n";
+  o << "  \"hfu\": " << (s.hfu >= 0 ? jnum(s.hfu) : "null") << ",\n";
+  o << "  \"tokens_per_s\": " << (s.tokens_per_s >= 0 ? jnum(s.tokens_per_s) : "null") << ",\n";
+  o << "  \"samples_per_s\": " << (s.samples_per_s >= 0 ? jnum(s.samples_per_s) : "null") << ",\n";
+  o << "  \"hbm\": {\"footprint_bytes\": " << (s.footprint.value() > 0 ? jnum(s.footprint.value()) : "null")
+    << ", \"capacity_bytes\": " << jnum(s.capacity.value()) << ", \"fits\": "
+    << (s.footprint.value() > 0 ? (s.footprint <= s.capacity ? "true" : "false") : "null") << ", \"items\": {";
+  for (size_t i = 0; i < s.footprint_items.size(); ++i)
+    o << (i ? ", " : "") << jstr(s.footprint_items[i].name) << ": " << jnum(s.footprint_items[i].bytes.value());
+  o << "}},\n";
+  o << "  \"by_class\": [";
+  for (size_t i = 0; i < s.by_class.size(); ++i) {
+    const auto& c = s.by_class[i];
+    o << (i ? ",\n    " : "\n    ") << "{\"class\": " << jstr(c.name) << ", \"time_s\": " << jnum(c.time.value())
+      << ", \"count\": " << jnum(c.count) << "}";
+  }
+  o << (s.by_class.empty() ? "],\n" : "\n  ],\n");
+  o << "  \"notes\": [";
+  for (size_t i = 0; i < s.notes.size(); ++i) o << (i ? ", " : "") << jstr(s.notes[i]);
+  o << "],\n";
+  o << "  \"kernel_events\": " << s.events << ",\n";
+  o << "  \"arch_config\": " << cfg::to_json(arch, 2) << "\n";
+  o << "}\n";
+  return o.str();
+}
+
+std::string ops_csv(const wl::Workload& w, const cluster::SimResult& r) {
+  std::ostringstream o;
+  o << "rank,node,name,kind,class,stream,start_s,end_s,duration_s,flops,hbm_bytes,comm_bytes,bound,algorithm\n";
+  for (const auto& op : r.ops) {
+    const int p = w.program_of_rank[op.rank];
+    const auto& nd = w.programs[p].nodes[op.node];
+    const auto& c = r.costs[p][op.node];
+    bool is_comm = nd.kind == wl::NodeKind::Collective || nd.kind == wl::NodeKind::Send || nd.kind == wl::NodeKind::Recv;
+    double comm_bytes = nd.kind == wl::NodeKind::Collective ? nd.coll.bytes.value()
+                        : is_comm                           ? nd.p2p.bytes.value()
+                                                            : 0.0;
+    std::string name = nd.name;
+    if (name.find_first_of(",\"\n") != std::string::npos) {
+      std::string q = "\"";
+      for (char ch : name) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      name = q + "\"";
+    }
+    o << op.rank << "," << op.node << "," << name << "," << wl::node_kind_name(nd.kind) << "," << class_of(nd) << ","
+      << wl::stream_name(nd.stream) << "," << fixed(op.start_ps * 1e-12, 12) << "," << fixed(op.end_ps * 1e-12, 12) << ","
+      << fixed((op.end_ps - op.start_ps) * 1e-12, 12) << "," << (is_comm ? "0" : fixed(c.flops.value(), 0)) << ","
+      << (is_comm ? "0" : fixed(c.hbm_bytes.value(), 0)) << "," << fixed(comm_bytes, 0) << "," << (is_comm ? "" : c.bound)
+      << "," << r.algos[p][op.node] << "\n";
+  }
+  return o.str();
+}
+
+std::string perfetto_json(const wl::Workload& w, const cluster::SimResult& r) {
+  std::ostringstream o;
+  o << "{\"displayTimeUnit\": \"ns\", \"otherData\": {\"generator\": \"xpusim 0.1.0\", \"workload\": "
+    << jstr(w.name) << "},\n\"traceEvents\": [\n";
+  bool first = true;
+  auto sep = [&]() {
+    if (!first) o << ",\n";
+    first = false;
+  };
+  for (wl::RankId rk : r.traced_ranks) {
+    sep();
+    o << "{\"ph\": \"M\", \"name\": \"process_name\", \"pid\": " << rk << ", \"args\": {\"name\": \"rank " << rk << "\"}}";
+    sep();
+    o << "{\"ph\": \"M\", \"name\": \"process_sort_index\", \"pid\": " << rk << ", \"args\": {\"sort_index\": " << rk << "}}";
+    for (int t = 0; t < 2; ++t) {
+      sep();
+      o << "{\"ph\": \"M\", \"name\": \"thread_name\", \"pid\": " << rk << ", \"tid\": " << t
+        << ", \"args\": {\"name\": \"" << (t == 0 ? "compute" : "comm") << "\"}}";
+    }
+  }
+  for (const auto& op : r.ops) {
+    const int p = w.program_of_rank[op.rank];
+    const auto& nd = w.programs[p].nodes[op.node];
+    sep();
+    // Chrome trace times are microseconds; keep picosecond resolution with 6 decimals.
+    o << "{\"ph\": \"X\", \"name\": " << jstr(nd.name) << ", \"cat\": " << jstr(class_of(nd)) << ", \"pid\": " << op.rank
+      << ", \"tid\": " << (nd.stream == wl::StreamKind::Compute ? 0 : 1) << ", \"ts\": " << fixed(op.start_ps * 1e-6, 6)
+      << ", \"dur\": " << fixed((op.end_ps - op.start_ps) * 1e-6, 6) << ", \"args\": {\"kind\": \""
+      << wl::node_kind_name(nd.kind) << "\"";
+    if (nd.kind == wl::NodeKind::Gemm)
+      o << ", \"m\": " << nd.gemm.m << ", \"n\": " << nd.gemm.n << ", \"k\": " << nd.gemm.k << ", \"bound\": "
+        << jstr(r.costs[p][op.node].bound);
+    if (nd.kind == wl::NodeKind::Collective)
+      o << ", \"bytes\": " << jnum(nd.coll.bytes.value()) << ", \"group\": " << jstr(w.group_sets[nd.coll.group_set].name)
+        << ", \"algorithm\": " << jstr(r.algos[p][op.node]);
+    o << "}}";
+  }
+  o << "\n]}\n";
+  return o.str();
+}
+
+void write_files(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw UserError(dir + ": cannot create output directory: " + ec.message());
+  std::vector<std::pair<fs::path, fs::path>> staged;
+  auto cleanup = [&]() {
+    for (const auto& [tmp, fin] : staged) fs::remove(tmp, ec);
+  };
+  for (const auto& [name, content] : files) {
+    fs::path fin = fs::path(dir) / name;
+    fs::path tmp = fs::path(dir) / ("." + name + ".tmp");
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (out) out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.close();
+    staged.emplace_back(tmp, fin);
+    if (!out) {
+      cleanup();
+      throw UserError(fin.string() + ": cannot write file");
+    }
+  }
+  for (const auto& [tmp, fin] : staged) {
+    fs::rename(tmp, fin, ec);
+    if (ec) {
+      cleanup();
+      throw UserError(fin.string() + ": cannot rename into place: " + ec.message());
+    }
+  }
+}
+
+}  // namespace xpu::report
