@@ -3,6 +3,7 @@
 #include <systemc>
 
 #include <cmath>
+#include <exception>
 #include <queue>
 #include <vector>
 
@@ -30,6 +31,7 @@ SC_MODULE(KernelHost) {
   std::int64_t origin_ps = 0;
   std::int64_t armed_at = -1;  // absolute ps the wake event is armed for, -1 if none
   bool dispatching = false;
+  std::exception_ptr error;  // first exception a callback threw; rethrown by Kernel::run
 
   SC_CTOR(KernelHost) {
     SC_METHOD(dispatch);
@@ -60,7 +62,15 @@ SC_MODULE(KernelHost) {
       Kernel::Callback fn = std::move(const_cast<Pending&>(queue.top()).fn);
       queue.pop();
       ++processed;
-      fn();
+      try {
+        fn();
+      } catch (...) {
+        // SystemC would wrap the exception into an sc_report; keep the original, stop this run,
+        // and let Kernel::run rethrow it to the caller.
+        error = std::current_exception();
+        while (!queue.empty()) queue.pop();
+        break;
+      }
     }
     dispatching = false;
     arm();
@@ -114,6 +124,11 @@ Seconds Kernel::run() {
     h->arm();
     sc_core::sc_start();
     last = h->abs_now_ps() - h->origin_ps;
+  }
+  if (h->error) {
+    std::exception_ptr e = h->error;
+    h->error = nullptr;
+    std::rethrow_exception(e);
   }
   return Seconds(static_cast<double>(last) * 1e-12);
 }

@@ -9,6 +9,8 @@
 //     every run deterministic;
 //   * time is kept as integer picoseconds (SystemC's default resolution), and a `Seconds` delay is
 //     rounded to the nearest picosecond.
+// An exception thrown by a callback stops the run and propagates out of run() unchanged (SystemC
+// would otherwise wrap it into an sc_report); pending callbacks are dropped.
 // One SystemC kernel exists per process and cannot be re-elaborated (SystemC E529). `Kernel` is
 // created once and re-used deliberately: each `run()` starts from the current SystemC time and
 // reports time relative to that start, so one process can run many simulations one after the

@@ -1,0 +1,133 @@
+// End to end through the `xpusim` binary: samples run, help works, bad input gives exit code 2
+// with file:line and no output files, deadlocks give 3, and runs are byte-for-byte deterministic.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/paths.h"
+#include "tests/support/run.h"
+
+using namespace xpu::test;
+namespace fs = std::filesystem;
+
+namespace {
+std::string xpusim() { return binary(); }
+const std::string kPod = src("arch-configs/pods/ascend-910b-8node.yaml");
+const std::string kMlp = src("workloads/samples/mlp-dp8.yaml");
+}  // namespace
+
+TEST(Cli, RunPrintsASummaryAndWritesTheThreeFiles) {
+  std::string out = temp_dir("cli_run");
+  RunResult r = run(xpusim() + " run --arch " + kPod + " --workload " + kMlp + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("simulated step time"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("exposed"), std::string::npos);
+  EXPECT_NE(r.out.find("TFLOP/s"), std::string::npos);
+  for (const char* f : {"summary.json", "ops.csv", "trace.json"}) EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
+  std::string trace = slurp(out + "/trace.json");
+  EXPECT_NE(trace.find("\"traceEvents\""), std::string::npos);
+  EXPECT_NE(trace.find("\"thread_name\""), std::string::npos);
+  // 8 ranks x 20 nodes, one CSV row each plus the header
+  std::string csv = slurp(out + "/ops.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 8 * 20);
+  fs::remove_all(out);
+}
+
+TEST(Cli, RunsAreByteIdentical) {
+  std::string a = temp_dir("det_a"), b = a + "_b";
+  ASSERT_EQ(run(xpusim() + " run --quiet --arch " + kPod + " --workload " + src("workloads/samples/tp2-pp2.yaml") + " --out " + a).code, 0);
+  ASSERT_EQ(run(xpusim() + " run --quiet --arch " + kPod + " --workload " + src("workloads/samples/tp2-pp2.yaml") + " --out " + b).code, 0);
+  for (const char* f : {"summary.json", "ops.csv", "trace.json"}) {
+    std::string x = slurp(a + "/" + f), y = slurp(b + "/" + f);
+    EXPECT_FALSE(x.empty()) << f;
+    EXPECT_EQ(x, y) << f;
+  }
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+TEST(Cli, HelpOnEverySubcommand) {
+  RunResult top = run(xpusim() + " --help");
+  ASSERT_EQ(top.code, 0);
+  for (const char* c : {"run", "check", "schema"}) {
+    EXPECT_NE(top.out.find(c), std::string::npos) << c;
+    RunResult r = run(xpusim() + " " + c + " --help");
+    EXPECT_EQ(r.code, 0) << c << ": " << r.err;
+    EXPECT_NE(r.out.find("usage: xpusim " + std::string(c)), std::string::npos) << r.out;
+  }
+}
+
+TEST(Cli, BadArchGivesFileLineAndNoOutput) {
+  std::string dir = temp_dir("badarch");
+  std::string bad = dir + "/bad.yaml";
+  std::ofstream(bad) << "base: " << src("arch-configs/chips/ascend-910b-like.yaml") << "\nchip:\n  hbm:\n    bandwidth: -1.6 TB/s\n";
+  std::string out = dir + "/out";
+  RunResult r = run(xpusim() + " run --arch " + bad + " --workload " + kMlp + " --out " + out);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("bad.yaml:4:16: chip.hbm.bandwidth: must be greater than zero"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+  fs::remove_all(dir);
+}
+
+TEST(Cli, BadTraceGivesFileLineAndExit2) {
+  std::string dir = temp_dir("badtrace");
+  std::string bad = dir + "/t.yaml";
+  std::ofstream(bad) << "workload:\n  ranks: 2\n  programs:\n    - ranks: all\n      nodes:\n"
+                        "        - {id: a, op: allreduce, bytes: 1 MiB, deps: [b]}\n";
+  RunResult r = run(xpusim() + " run --arch " + kPod + " --workload " + bad);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("t.yaml:6:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("dangling dependency"), std::string::npos) << r.err;
+  RunResult c = run(xpusim() + " check " + bad);
+  EXPECT_EQ(c.code, 2);
+  fs::remove_all(dir);
+}
+
+TEST(Cli, DeadlockGivesExit3) {
+  std::string dir = temp_dir("deadlock");
+  std::string t = dir + "/t.yaml";
+  std::ofstream(t) << "workload:\n  ranks: 2\n  programs:\n    - ranks: [0]\n      nodes: [{id: a, op: allreduce, bytes: 8}]\n"
+                      "    - ranks: [1]\n      nodes: [{id: b, op: gemm, m: 8, n: 8, k: 8}]\n";
+  RunResult r = run(xpusim() + " run --arch " + kPod + " --workload " + t);
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("deadlock"), std::string::npos) << r.err;
+  fs::remove_all(dir);
+}
+
+TEST(Cli, TooManyRanksForThePodIsAnError) {
+  std::string dir = temp_dir("toomany");
+  std::string t = dir + "/t.yaml";
+  std::ofstream(t) << "workload:\n  ranks: 16\n  programs:\n    - ranks: all\n      nodes: [{id: a, op: allreduce, bytes: 8}]\n";
+  RunResult r = run(xpusim() + " run --arch " + kPod + " --workload " + t);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("16 ranks"), std::string::npos) << r.err;
+  fs::remove_all(dir);
+}
+
+TEST(Cli, CheckAcceptsPresetsAndSamples) {
+  RunResult r = run(xpusim() + " check " + kPod + " " + src("arch-configs/chips/ascend-910b-like.yaml") + " " + kMlp);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("ok (arch: ascend-910b-like, 8 chips)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("8 ranks, 1 distinct program"), std::string::npos) << r.out;
+}
+
+TEST(Cli, UnknownCommandAndOptionSuggest) {
+  RunResult r = run(xpusim() + " rnu");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("did you mean 'run'"), std::string::npos) << r.err;
+  RunResult o = run(xpusim() + " run --arhc x --workload y");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("did you mean '--arch'"), std::string::npos) << o.err;
+  RunResult m = run(xpusim() + " run --arch " + kPod);
+  EXPECT_EQ(m.code, 2);
+  EXPECT_NE(m.err.find("--workload"), std::string::npos) << m.err;
+}
+
+TEST(Cli, SchemaListsEveryChipKey) {
+  RunResult r = run(xpusim() + " schema");
+  ASSERT_EQ(r.code, 0);
+  for (const char* k : {"chip.clock", "chip.matrix.rows", "chip.hbm.bandwidth", "chip.links.latency", "pod.chips"})
+    EXPECT_NE(r.out.find(std::string("`") + k + "`"), std::string::npos) << k;
+}
