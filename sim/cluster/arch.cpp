@@ -3,8 +3,7 @@
 namespace xpu {
 
 void ArchSpec::check(const cfg::Checker& c) const {
-  if (pod.chips > 1 && link_bandwidth().value() <= 0)
-    c.fail("pod.topology.link_bandwidth", "a pod of more than one chip needs a link bandwidth > 0");
+  pod.check_links(c, chip.links.bandwidth, "pod");
 }
 
 BytesPerSecond ArchSpec::link_bandwidth() const {

@@ -1,0 +1,84 @@
+// Switched levels: `switch` (scale-up domain) and `fat_tree` (scale-out fabric with NICs per chip).
+//
+// One tier (leaf_size = 0 or >= size): every member has an up link to the switch and a down link
+// from it, each nics_per_chip x link_bandwidth (parallel NICs aggregated into one link). A route is
+// up, switch, down: 2 links and one switch delay.
+// Two tiers: leaves of leaf_size members; `spines` spine switches (default leaf_size); every leaf
+// has one up and one down link to each spine of bandwidth
+//     leaf_size x nics_per_chip x link_bandwidth / (spines x oversubscription),
+// so the fabric is non-blocking at oversubscription 1. Within a leaf: 2 links, 1 switch. Across
+// leaves: up, leaf->spine, spine->leaf, down: 4 links, 3 switches; the spine is
+// hash(source chip, destination chip) mod spines (deterministic ECMP, spreading pairs evenly).
+// As a level above a node, this is a rail-optimised fabric: local rank i of every node is on rail i.
+#include <cstdint>
+
+#include "sim/interconnect/topology.h"
+
+namespace xpu {
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {  // splitmix64 finaliser
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+class SwitchLevel : public LevelKind {
+ public:
+  void build(Builder& b) override {
+    const LevelInfo& L = *b.level;
+    n_ = L.size;
+    const int nics = static_cast<int>(L.spec.nics_per_chip);
+    leaf_ = (L.spec.leaf_size <= 0 || L.spec.leaf_size >= n_) ? n_ : static_cast<int>(L.spec.leaf_size);
+    leaves_ = n_ / leaf_;
+    spines_ = leaves_ > 1 ? static_cast<int>(L.spec.spines > 0 ? L.spec.spines : leaf_) : 0;
+    const double chip_bw = L.bandwidth * nics;
+    const double up_bw = leaves_ > 1 ? leaf_ * chip_bw / (spines_ * L.spec.oversubscription) : 0;
+    for (int inst = 0; inst < L.instances; ++inst) {
+      const std::string tag = L.name + (L.instances > 1 ? "." + std::to_string(inst) : "");
+      std::vector<int> leaf_nodes, spine_nodes;
+      for (int f = 0; f < leaves_; ++f)
+        leaf_nodes.push_back(b.add_switch(leaves_ > 1 ? tag + ".leaf" + std::to_string(f) : tag + ".sw"));
+      for (int s = 0; s < spines_; ++s) spine_nodes.push_back(b.add_switch(tag + ".spine" + std::to_string(s)));
+      for (int m = 0; m < n_; ++m) {
+        const int chip = b.chip(inst, m), lf = leaf_nodes[static_cast<size_t>(m / leaf_)];
+        up_.push_back(b.add_link(chip, lf, chip_bw, L.latency_s));
+        down_.push_back(b.add_link(lf, chip, chip_bw, L.latency_s));
+      }
+      for (int f = 0; f < leaves_; ++f)
+        for (int s = 0; s < spines_; ++s) {
+          leaf_up_.push_back(b.add_link(leaf_nodes[static_cast<size_t>(f)], spine_nodes[static_cast<size_t>(s)], up_bw, L.latency_s));
+          leaf_down_.push_back(b.add_link(spine_nodes[static_cast<size_t>(s)], leaf_nodes[static_cast<size_t>(f)], up_bw, L.latency_s));
+        }
+    }
+  }
+  void route(int inst, int from, int to, int src, int dst, Route& out) const override {
+    const size_t base = static_cast<size_t>(inst) * n_;
+    out.links.push_back(up_[base + from]);
+    const int lf = from / leaf_, lt = to / leaf_;
+    if (lf != lt) {
+      const int k = static_cast<int>(mix((static_cast<std::uint64_t>(src) << 32) ^ static_cast<std::uint64_t>(dst)) %
+                                     static_cast<std::uint64_t>(spines_));
+      const size_t lb = static_cast<size_t>(inst) * leaves_ * spines_;
+      out.links.push_back(leaf_up_[lb + static_cast<size_t>(lf) * spines_ + k]);
+      out.links.push_back(leaf_down_[lb + static_cast<size_t>(lt) * spines_ + k]);
+    }
+    out.links.push_back(down_[base + to]);
+  }
+  int hops(int, int from, int to) const override {
+    if (from == to) return 0;
+    return from / leaf_ == to / leaf_ ? 2 : 4;
+  }
+
+ private:
+  int n_ = 0, leaf_ = 0, leaves_ = 1, spines_ = 0;
+  std::vector<int> up_, down_, leaf_up_, leaf_down_;
+};
+
+struct FatTreeLevel : SwitchLevel {};
+
+}  // namespace
+XPU_REGISTER_LEVEL_KIND("switch", SwitchLevel);
+XPU_REGISTER_LEVEL_KIND("fat_tree", FatTreeLevel);
+}  // namespace xpu

@@ -1,0 +1,238 @@
+// Flow-level network with incremental max-min fair sharing. Equations: see network.h.
+#include "sim/interconnect/network.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/core/error.h"
+#include "sim/core/kernel.h"
+
+namespace xpu {
+
+std::int64_t KernelScheduler::now_ps() const { return Kernel::instance().now_ps(); }
+void KernelScheduler::after_ps(std::int64_t delay_ps, std::function<void()> fn) {
+  Kernel::instance().after_ps(delay_ps, std::move(fn));
+}
+Scheduler& kernel_scheduler() {
+  static KernelScheduler k;
+  return k;
+}
+
+void LocalScheduler::after_ps(std::int64_t delay_ps, std::function<void()> fn) {
+  XPU_ASSERT(delay_ps >= 0, "negative delay");
+  q_.push(Ev{now_ + delay_ps, seq_++, std::move(fn)});
+}
+std::int64_t LocalScheduler::run() {
+  while (!q_.empty()) {
+    Ev e = std::move(const_cast<Ev&>(q_.top()));
+    q_.pop();
+    now_ = e.at;
+    ++events_;
+    e.fn();
+  }
+  return now_;
+}
+
+namespace {
+std::int64_t to_ps(double s) { return static_cast<std::int64_t>(std::llround(s * 1e12)); }
+}  // namespace
+
+Network::Network(const Topology& topo, Scheduler& sched) : topo_(&topo), sched_(&sched) {
+  links_.resize(topo.links().size());
+  link_bytes_.assign(topo.links().size(), 0.0);
+}
+
+Network::Network(const PodSpec& pod, const LinkDefaults& defaults, Scheduler& sched)
+    : owned_(std::make_unique<Topology>(pod, defaults)), topo_(owned_.get()), sched_(&sched) {
+  links_.resize(topo_->links().size());
+  link_bytes_.assign(topo_->links().size(), 0.0);
+}
+
+Network::~Network() = default;
+
+void Network::send(int src, int dst, Bytes bytes, std::function<void()> on_done) {
+  if (src < 0 || dst < 0 || src >= topo_->chips() || dst >= topo_->chips())
+    throw UserError("network send between chips " + std::to_string(src) + " and " + std::to_string(dst) +
+                    ": the pod has chips 0.." + std::to_string(topo_->chips() - 1));
+  XPU_ASSERT(bytes.bytes() >= 0 && std::isfinite(bytes.bytes()), "send size must be finite and >= 0");
+  ++stats_.flows;
+  stats_.bytes += bytes.bytes();
+  if (src == dst) {
+    sched_->after_ps(0, std::move(on_done));
+    return;
+  }
+  topo_->route(src, dst, scratch_);
+  if (bytes.bytes() <= 0) {
+    sched_->after_ps(to_ps(scratch_.latency_s), std::move(on_done));
+    return;
+  }
+  int id;
+  if (!free_.empty()) {
+    id = free_.back();
+    free_.pop_back();
+  } else {
+    id = static_cast<int>(flows_.size());
+    flows_.emplace_back();
+  }
+  Flow& f = flows_[static_cast<size_t>(id)];
+  f.links.assign(scratch_.links.begin(), scratch_.links.end());
+  f.slot.resize(f.links.size());
+  f.size = f.remaining = bytes.bytes();
+  f.rate = 0;
+  f.last_ps = sched_->now_ps();
+  f.latency_ps = to_ps(scratch_.latency_s);
+  f.active = true;
+  f.done = std::move(on_done);
+  for (size_t h = 0; h < f.links.size(); ++h) {
+    LinkState& l = links_[static_cast<size_t>(f.links[h])];
+    f.slot[h] = static_cast<int>(l.flows.size());
+    l.flows.push_back(id);
+    if (!l.dirty) l.dirty = true, dirty_.push_back(f.links[h]);
+  }
+  ++active_;
+  stats_.max_active = std::max<std::uint64_t>(stats_.max_active, active_);
+  schedule_recompute();
+}
+
+void Network::schedule_recompute() {
+  if (recompute_pending_) return;
+  recompute_pending_ = true;
+  sched_->after_ps(0, [this] { recompute(); });
+}
+
+void Network::recompute() {
+  recompute_pending_ = false;
+  if (dirty_.empty()) return;
+  ++stats_.recomputes;
+  const std::int64_t now = sched_->now_ps();
+  const std::uint32_t ep = ++epoch_;
+  // 1. The connected component of flows touching the dirty links.
+  std::vector<int> comp_links, comp_flows;
+  for (int l : dirty_) {
+    links_[static_cast<size_t>(l)].dirty = false;
+    if (links_[static_cast<size_t>(l)].mark != ep) links_[static_cast<size_t>(l)].mark = ep, comp_links.push_back(l);
+  }
+  dirty_.clear();
+  for (size_t i = 0; i < comp_links.size(); ++i) {
+    for (int fid : links_[static_cast<size_t>(comp_links[i])].flows) {
+      Flow& f = flows_[static_cast<size_t>(fid)];
+      if (f.mark == ep) continue;
+      f.mark = ep;
+      comp_flows.push_back(fid);
+      for (int l : f.links)
+        if (links_[static_cast<size_t>(l)].mark != ep) links_[static_cast<size_t>(l)].mark = ep, comp_links.push_back(l);
+    }
+  }
+  // 2. Bring the bytes left up to date at the old rates.
+  for (int fid : comp_flows) {
+    Flow& f = flows_[static_cast<size_t>(fid)];
+    f.remaining = std::max(0.0, f.remaining - f.rate * static_cast<double>(now - f.last_ps) * 1e-12);
+    f.last_ps = now;
+  }
+  // 3. Progressive filling over the component.
+  const auto& tl = topo_->links();
+  struct Key {
+    double share;
+    int link;
+    std::uint32_t seq;
+    bool operator>(const Key& o) const { return share != o.share ? share > o.share : link > o.link; }
+  };
+  std::priority_queue<Key, std::vector<Key>, std::greater<Key>> heap;
+  for (int l : comp_links) {
+    LinkState& s = links_[static_cast<size_t>(l)];
+    s.cap_left = tl[static_cast<size_t>(l)].capacity;
+    s.unfrozen = static_cast<int>(s.flows.size());
+    ++s.seq;
+    if (s.unfrozen > 0) heap.push(Key{s.cap_left / s.unfrozen, l, s.seq});
+  }
+  while (!heap.empty()) {
+    Key k = heap.top();
+    heap.pop();
+    LinkState& s = links_[static_cast<size_t>(k.link)];
+    if (k.seq != s.seq || s.unfrozen <= 0) continue;
+    const double share = std::max(s.cap_left, 0.0) / s.unfrozen;
+    for (int fid : s.flows) {
+      Flow& f = flows_[static_cast<size_t>(fid)];
+      if (f.frozen == ep) continue;
+      f.frozen = ep;
+      f.rate = share;
+      for (int l2 : f.links) {
+        LinkState& o = links_[static_cast<size_t>(l2)];
+        o.cap_left -= share;
+        --o.unfrozen;
+        if (l2 != k.link && o.unfrozen > 0) heap.push(Key{std::max(o.cap_left, 0.0) / o.unfrozen, l2, ++o.seq});
+      }
+    }
+    s.unfrozen = 0;
+    ++s.seq;
+  }
+  // 4. New finish times.
+  for (int fid : comp_flows) {
+    Flow& f = flows_[static_cast<size_t>(fid)];
+    XPU_ASSERT(f.rate > 0, "a flow got no bandwidth (zero-capacity link?)");
+    f.finish_ps = now + to_ps(f.remaining / f.rate);
+    ++f.version;
+    due_.push(Due{f.finish_ps, fid, f.version});
+  }
+  stats_.flow_updates += comp_flows.size();
+  arm();
+}
+
+void Network::arm() {
+  while (!due_.empty()) {
+    const Due& d = due_.top();
+    const Flow& f = flows_[static_cast<size_t>(d.flow)];
+    if (f.active && f.version == d.version) break;
+    due_.pop();
+  }
+  if (due_.empty()) return;
+  const std::int64_t at = due_.top().at;
+  if (std::find(armed_.begin(), armed_.end(), at) != armed_.end()) return;
+  for (std::int64_t a : armed_)
+    if (a < at) return;  // an earlier wake-up will re-arm
+  armed_.push_back(at);
+  sched_->after_ps(std::max<std::int64_t>(0, at - sched_->now_ps()), [this, at] { wake(at); });
+}
+
+void Network::wake(std::int64_t at) {
+  armed_.erase(std::remove(armed_.begin(), armed_.end(), at), armed_.end());
+  const std::int64_t now = sched_->now_ps();
+  bool any = false;
+  while (!due_.empty() && due_.top().at <= now) {
+    Due d = due_.top();
+    due_.pop();
+    Flow& f = flows_[static_cast<size_t>(d.flow)];
+    if (!f.active || f.version != d.version) continue;
+    f.active = false;
+    --active_;
+    for (size_t h = 0; h < f.links.size(); ++h) {
+      const int l = f.links[h];
+      LinkState& s = links_[static_cast<size_t>(l)];
+      const int pos = f.slot[h];
+      const int last = s.flows.back();
+      s.flows[static_cast<size_t>(pos)] = last;
+      s.flows.pop_back();
+      if (last != d.flow) {
+        Flow& g = flows_[static_cast<size_t>(last)];
+        for (size_t k = 0; k < g.links.size(); ++k)
+          if (g.links[k] == l) g.slot[k] = pos;
+      }
+      link_bytes_[static_cast<size_t>(l)] += f.size;
+      if (!s.dirty) s.dirty = true, dirty_.push_back(l);
+    }
+    sched_->after_ps(f.latency_ps, std::move(f.done));
+    f.done = nullptr;
+    free_.push_back(d.flow);
+    any = true;
+  }
+  if (any) schedule_recompute();
+  arm();
+}
+
+std::vector<double> Network::link_flow_rates(int id) const {
+  std::vector<double> r;
+  for (int fid : links_[static_cast<size_t>(id)].flows) r.push_back(flows_[static_cast<size_t>(fid)].rate);
+  return r;
+}
+
+}  // namespace xpu
