@@ -131,3 +131,11 @@ TEST(Cli, SchemaListsEveryChipKey) {
   for (const char* k : {"chip.clock", "chip.matrix.rows", "chip.hbm.bandwidth", "chip.links.latency", "pod.chips"})
     EXPECT_NE(r.out.find(std::string("`") + k + "`"), std::string::npos) << k;
 }
+
+TEST(Cli, ConfigReferenceDocIsUpToDate) {
+  // docs/config-reference.md is generated; regenerate with: build/xpusim schema > docs/config-reference.md
+  RunResult r = run(xpusim() + " schema");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, slurp(src("docs/config-reference.md")))
+      << "docs/config-reference.md is stale: run `build/xpusim schema > docs/config-reference.md`";
+}
