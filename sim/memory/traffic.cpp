@@ -1,0 +1,199 @@
+// Traffic generators and run drivers; see traffic.h.
+#include "sim/memory/traffic.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <random>
+
+#include "sim/core/error.h"
+#include "sim/core/kernel.h"
+#include "sim/memory/fast_hbm.h"
+#include "sim/memory/hbm_detailed.h"
+#include "sim/memory/sim_time.h"
+
+namespace xpu::mem {
+
+double parse_rw_ratio(const std::string& text) {
+  auto colon = text.find(':');
+  if (colon == std::string::npos) throw UserError("--rw: expected READS:WRITES such as 2:1, got '" + text + "'");
+  try {
+    size_t p1 = 0, p2 = 0;
+    const double r = std::stod(text.substr(0, colon), &p1);
+    const double w = std::stod(text.substr(colon + 1), &p2);
+    if (p1 != colon || p2 != text.size() - colon - 1 || r < 0 || w < 0 || r + w <= 0) throw std::invalid_argument("");
+    return r / (r + w);
+  } catch (const std::exception&) {
+    throw UserError("--rw: expected READS:WRITES with non-negative numbers, not both zero, got '" + text + "'");
+  }
+}
+
+Pattern parse_pattern(const std::string& text) {
+  if (text == "stream") return Pattern::Stream;
+  if (text == "strided") return Pattern::Strided;
+  if (text == "random") return Pattern::Random;
+  throw UserError("pattern: expected stream, strided or random, got '" + text + "'");
+}
+
+namespace {
+
+// Produces the request sequence of a list of phases.
+class Generator {
+ public:
+  Generator(const std::vector<TrafficSpec>& phases, std::uint64_t capacity) : phases_(phases), cap_(capacity) {
+    start_phase();
+  }
+  bool done() const { return phase_ >= phases_.size(); }
+  const TrafficSpec& spec() const { return phases_[phase_]; }
+  // The next request (valid while !done()).
+  MemRequest next() const { return cur_; }
+  void advance() {
+    sent_ += cur_.size;
+    ++k_;
+    if (sent_ >= target_) {
+      ++phase_;
+      start_phase();
+    } else {
+      make();
+    }
+  }
+
+ private:
+  void start_phase() {
+    if (done()) return;
+    const auto& s = phases_[phase_];
+    const auto size = static_cast<std::uint64_t>(s.request_size.bytes());
+    if (size == 0) throw UserError("request size must be > 0");
+    size_ = size;
+    sent_ = 0;
+    k_ = 0;
+    target_ = static_cast<std::uint64_t>(s.bytes.bytes());
+    if (target_ == 0) {
+      ++phase_;
+      start_phase();
+      return;
+    }
+    rng_.seed(s.seed + 0x9E3779B97F4A7C15ull * phase_);
+    half_ = (cap_ / 2) / size * size;
+    if (half_ == 0) throw UserError("request size larger than half the memory");
+    make();
+  }
+  void make() {
+    const auto& s = phases_[phase_];
+    const double wf = 1.0 - s.read_fraction;
+    const bool write = std::floor(static_cast<double>(k_ + 1) * wf) > std::floor(static_cast<double>(k_) * wf);
+    std::uint64_t& idx = write ? widx_ : ridx_;
+    std::uint64_t addr = 0;
+    switch (s.pattern) {
+      case Pattern::Stream: addr = (idx * size_) % half_; break;
+      case Pattern::Strided: {
+        const auto stride = static_cast<std::uint64_t>(s.stride.bytes());
+        addr = (idx * stride) % half_ / size_ * size_;
+        // Successive passes over the half shift by one request so that a stride dividing the half
+        // still covers new addresses.
+        addr = (addr + (idx * stride / half_) * size_) % half_;
+        break;
+      }
+      case Pattern::Random: addr = (rng_() % (half_ / size_)) * size_; break;
+    }
+    ++idx;
+    cur_.address = addr + (write ? half_ : 0);
+    cur_.size = static_cast<std::uint32_t>(std::min<std::uint64_t>(size_, target_ - sent_));
+    cur_.is_write = write;
+  }
+
+  std::vector<TrafficSpec> phases_;
+  std::uint64_t cap_;
+  std::size_t phase_ = 0;
+  std::uint64_t size_ = 64, sent_ = 0, target_ = 0, k_ = 0, half_ = 0, ridx_ = 0, widx_ = 0;
+  std::mt19937_64 rng_;
+  MemRequest cur_;
+};
+
+Seconds percentile(std::vector<std::int64_t> v, double q) {
+  if (v.empty()) return Seconds(0);
+  std::sort(v.begin(), v.end());
+  auto i = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size()))) ;
+  i = std::min(std::max<size_t>(i, 1), v.size()) - 1;
+  return Seconds(static_cast<double>(v[i]) * 1e-12);
+}
+
+}  // namespace
+
+TrafficResult run_detailed(const HbmSpec& spec, const std::vector<TrafficSpec>& phases) {
+  Kernel& k = Kernel::instance();
+  const std::uint64_t events0 = k.events_processed();
+  HbmDetailed mem(spec);
+  Generator gen(phases, static_cast<std::uint64_t>(spec.capacity().bytes()));
+  std::function<void()> pump = [&] {
+    while (!gen.done()) {
+      if (!mem.try_send(gen.next())) return;  // resumes on retry
+      gen.advance();
+    }
+  };
+  mem.set_retry(pump);
+  k.after_ps(0, pump);
+  k.run();
+  XPU_ASSERT(gen.done() && mem.outstanding() == 0, "detailed memory run ended with work left (deadlock)");
+  HbmStats st = mem.stats();
+  TrafficResult r;
+  const std::int64_t elapsed_ps = std::max<std::int64_t>(1, st.last_done_ps - st.first_accept_ps);
+  r.elapsed = Seconds(static_cast<double>(elapsed_ps) * 1e-12);
+  r.bytes = Bytes(static_cast<double>(st.bytes_read + st.bytes_written));
+  r.achieved = r.bytes / r.elapsed;
+  r.peak = spec.peak();
+  r.efficiency = r.achieved / r.peak;
+  r.row_hit_rate = st.row_hit_rate;
+  r.read_p50 = percentile(st.read_latency_ps, 0.50);
+  r.read_p90 = percentile(st.read_latency_ps, 0.90);
+  r.read_p99 = percentile(st.read_latency_ps, 0.99);
+  r.write_p50 = percentile(st.write_latency_ps, 0.50);
+  r.channel_utilisation = st.channel_utilisation;
+  r.requests = st.requests;
+  r.refreshes = st.refreshes;
+  r.activates = st.activates;
+  r.events = k.events_processed() - events0;
+  return r;
+}
+
+TrafficResult run_fast(const HbmSpec& spec, const CalibrationTable& table, const std::vector<TrafficSpec>& phases) {
+  Kernel& k = Kernel::instance();
+  const std::uint64_t events0 = k.events_processed();
+  FastHbm mem(spec, table);
+  Generator gen(phases, static_cast<std::uint64_t>(spec.capacity().bytes()));
+  std::vector<std::int64_t> rlat, wlat;
+  std::int64_t first = -1, last = 0;
+  std::uint64_t bytes = 0, requests = 0;
+  k.after_ps(0, [&] {
+    while (!gen.done()) {
+      MemRequest r = gen.next();
+      r.on_done = [&](const MemResponse& resp) {
+        (resp.is_write ? wlat : rlat).push_back(resp.done_ps - resp.accepted_ps);
+        if (first < 0 || resp.accepted_ps < first) first = resp.accepted_ps;
+        last = std::max(last, resp.done_ps);
+      };
+      bytes += r.size;
+      ++requests;
+      mem.send(r, gen.spec().profile());
+      gen.advance();
+    }
+  });
+  k.run();
+  TrafficResult res;
+  const std::int64_t elapsed_ps = std::max<std::int64_t>(1, last - std::max<std::int64_t>(first, 0));
+  res.elapsed = Seconds(static_cast<double>(elapsed_ps) * 1e-12);
+  res.bytes = Bytes(static_cast<double>(bytes));
+  res.achieved = res.bytes / res.elapsed;
+  res.peak = spec.peak();
+  res.efficiency = res.achieved / res.peak;
+  res.read_p50 = percentile(rlat, 0.50);
+  res.read_p90 = percentile(rlat, 0.90);
+  res.read_p99 = percentile(rlat, 0.99);
+  res.write_p50 = percentile(wlat, 0.50);
+  res.channel_utilisation = mem.channel_utilisation(elapsed_ps);
+  res.requests = requests;
+  res.events = k.events_processed() - events0;
+  return res;
+}
+
+}  // namespace xpu::mem
