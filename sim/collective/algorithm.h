@@ -1,0 +1,71 @@
+// Collective algorithms as per-rank step programs, and their registry.
+//
+// A Schedule gives, for rank r and step s, the messages r sends (peer rank, bytes) and how many
+// messages r must receive in step s. The executor (collective.cpp) runs rank r's step s when step
+// s-1 is complete, i.e. all its sends were delivered and all its expected receives arrived; a
+// message sent in the sender's step s counts toward the receiver's step s. Steps are generated on
+// demand (no per-message storage), so a 4,096-rank ring costs O(ranks) memory.
+//
+// An Algorithm checks whether it applies (op, group shape), builds the Schedule (asking the
+// topology for ring orders, coordinates and routes: algorithm and topology stay orthogonal), and
+// gives its closed-form time for the tuner. Adding one: a new file in algorithms/ ending in
+// XPU_REGISTER_ALGORITHM.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/collective/collective.h"
+
+namespace xpu {
+
+struct Send {
+  int peer;
+  double bytes;
+};
+struct StepPlan {
+  std::vector<Send> sends;
+  int recvs = 0;
+  void clear() { sends.clear(); recvs = 0; }
+};
+
+class Schedule {
+ public:
+  virtual ~Schedule() = default;
+  virtual int steps() const = 0;
+  virtual void step(int rank, int s, StepPlan& out) const = 0;
+  std::vector<int> chips;  // rank -> chip (the algorithm's order)
+};
+
+struct AlgoContext {
+  const Topology& topo;
+  CollOp op;
+  double bytes;
+  std::vector<int> chips;  // the group as requested
+  int root;
+  const CollectiveOptions& opts;
+  int n() const { return static_cast<int>(chips.size()); }
+  // Pipeline depth for chunked algorithms: ceil(part / opts.chunk), in [1, opts.max_chunks].
+  int chunks(double part) const;
+  // Uncongested time of one round in which every rank i sends `bytes` to peer[i] (chips by rank).
+  double round(const std::vector<int>& rank_chips, const std::vector<int>& peer, double bytes) const;
+};
+
+class Algorithm {
+ public:
+  virtual ~Algorithm() = default;
+  virtual bool supports(const AlgoContext& c) const = 0;
+  virtual std::unique_ptr<Schedule> plan(const AlgoContext& c) const = 0;
+  virtual Seconds model(const AlgoContext& c) const = 0;
+};
+
+bool register_algorithm(const std::string& name, std::unique_ptr<Algorithm> a);
+const Algorithm* find_algorithm(const std::string& name);
+
+bool is_power_of_two(int n);
+
+}  // namespace xpu
+
+#define XPU_REGISTER_ALGORITHM(NAME, CLASS) \
+  static const bool xpu_algorithm_registered_##CLASS = ::xpu::register_algorithm(NAME, std::make_unique<CLASS>())

@@ -1,0 +1,265 @@
+// Collective service: algorithm registry and selection, the step executor that turns a Schedule
+// into network flows, and the isolated runner. Semantics: see collective.h and algorithm.h.
+#include "sim/collective/collective.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "sim/collective/algorithm.h"
+#include "sim/core/error.h"
+
+namespace xpu {
+namespace {
+
+std::map<std::string, std::unique_ptr<Algorithm>>& registry() {
+  static std::map<std::string, std::unique_ptr<Algorithm>> r;
+  return r;
+}
+
+const char* const kOpNames[] = {"allreduce", "allgather", "reducescatter", "alltoall", "broadcast", "reduce", "sendrecv"};
+
+}  // namespace
+
+bool register_algorithm(const std::string& name, std::unique_ptr<Algorithm> a) {
+  registry()[name] = std::move(a);
+  return true;
+}
+const Algorithm* find_algorithm(const std::string& name) {
+  auto it = registry().find(name);
+  return it == registry().end() ? nullptr : it->second.get();
+}
+std::vector<std::string> algorithm_names() {
+  std::vector<std::string> v;
+  for (const auto& [n, a] : registry()) v.push_back(n);
+  return v;
+}
+bool is_power_of_two(int n) { return n > 0 && (n & (n - 1)) == 0; }
+
+CollOp parse_coll_op(const std::string& name) {
+  std::string k;
+  for (char ch : name)
+    if (ch != '_' && ch != '-') k += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (k == "p2p" || k == "send" || k == "recv") k = "sendrecv";
+  for (int i = 0; i < 7; ++i)
+    if (k == kOpNames[i]) return static_cast<CollOp>(i);
+  std::string all;
+  for (const char* n : kOpNames) all += (all.empty() ? "" : ", ") + std::string(n);
+  throw UserError("unknown collective '" + name + "'; valid: " + all);
+}
+std::string coll_op_name(CollOp op) { return kOpNames[static_cast<int>(op)]; }
+
+double busbw_factor(CollOp op, int n) {
+  if (n <= 1) return op == CollOp::SendRecv || op == CollOp::Broadcast || op == CollOp::Reduce ? 1.0 : 0.0;
+  switch (op) {
+    case CollOp::AllReduce: return 2.0 * (n - 1) / n;
+    case CollOp::AllGather:
+    case CollOp::ReduceScatter:
+    case CollOp::AllToAll: return static_cast<double>(n - 1) / n;
+    default: return 1.0;
+  }
+}
+
+int AlgoContext::chunks(double part) const {
+  int k = static_cast<int>(std::ceil(part / std::max(1.0, opts.chunk.bytes())));
+  return std::clamp(k, 1, std::max(1, opts.max_chunks));
+}
+
+double AlgoContext::round(const std::vector<int>& rank_chips, const std::vector<int>& peer, double b) const {
+  std::vector<std::pair<int, int>> pairs;
+  pairs.reserve(peer.size());
+  for (size_t i = 0; i < peer.size(); ++i)
+    if (peer[i] >= 0) pairs.emplace_back(rank_chips[i], rank_chips[static_cast<size_t>(peer[i])]);
+  return topo.round_time(pairs, Bytes(b)).seconds();
+}
+
+// ---- validation and selection ----------------------------------------------------------------------
+namespace {
+
+void validate(const Topology& topo, const CollectiveRequest& req) {
+  const std::string what = coll_op_name(req.op);
+  if (req.chips.empty()) throw UserError(what + ": the group has no chips");
+  std::set<int> seen;
+  for (int c : req.chips) {
+    if (c < 0 || c >= topo.chips())
+      throw UserError(what + ": chip " + std::to_string(c) + " is not in the pod (chips 0.." +
+                      std::to_string(topo.chips() - 1) + ")");
+    if (!seen.insert(c).second) throw UserError(what + ": chip " + std::to_string(c) + " appears twice in the group");
+  }
+  if (req.op == CollOp::SendRecv && req.chips.size() != 2)
+    throw UserError("sendrecv needs a group of exactly 2 chips {source, destination}, got " +
+                    std::to_string(req.chips.size()));
+  if (req.root < 0 || req.root >= static_cast<int>(req.chips.size()))
+    throw UserError(what + ": root rank " + std::to_string(req.root) + " is outside the group of " +
+                    std::to_string(req.chips.size()));
+  if (!(req.bytes.bytes() >= 0) || !std::isfinite(req.bytes.bytes()))
+    throw UserError(what + ": size must be finite and >= 0");
+}
+
+AlgoContext context(const Topology& topo, const CollectiveRequest& req, const CollectiveOptions& opts) {
+  return AlgoContext{topo, req.op, req.bytes.bytes(), req.chips, req.root, opts};
+}
+
+std::string pick(const Topology& topo, const CollectiveRequest& req, const CollectiveOptions& opts) {
+  validate(topo, req);
+  AlgoContext c = context(topo, req, opts);
+  std::string want = req.algorithm.empty() || req.algorithm == "auto" ? opts.algorithm : req.algorithm;
+  if (want != "auto") {
+    const Algorithm* a = find_algorithm(want);
+    if (a == nullptr) {
+      std::string all;
+      for (const auto& n : algorithm_names()) all += (all.empty() ? "" : ", ") + n;
+      throw UserError("unknown collective algorithm '" + want + "'; known: auto, " + all);
+    }
+    if (!a->supports(c)) {
+      std::string ok;
+      for (const auto& n : supported_algorithms(topo, req, opts)) ok += (ok.empty() ? "" : ", ") + n;
+      throw UserError("algorithm '" + want + "' does not support " + coll_op_name(req.op) + " on this group of " +
+                      std::to_string(req.chips.size()) + " chips; supported: " + ok);
+    }
+    return want;
+  }
+  std::string best;
+  double best_t = 0;
+  for (const auto& [name, a] : registry()) {
+    if (!a->supports(c)) continue;
+    double t = a->model(c).seconds();
+    if (best.empty() || t < best_t * (1 - 1e-9)) best = name, best_t = t;
+  }
+  if (best.empty()) throw UserError("no algorithm supports " + coll_op_name(req.op) + " on this group");
+  return best;
+}
+
+// ---- the executor ----------------------------------------------------------------------------------
+struct Run : std::enable_shared_from_this<Run> {
+  struct Rank {
+    int step = -1;
+    int sends_out = 0;
+    int recvs_needed = 0;
+    std::map<int, int> got;  // step -> messages arrived (few entries)
+  };
+  Network* net = nullptr;
+  std::unique_ptr<Schedule> sched;
+  int steps = 0;
+  std::vector<Rank> ranks;
+  int ranks_left = 0;
+  std::function<void()> done;
+  StepPlan plan;
+
+  bool complete(int r) {
+    Rank& k = ranks[static_cast<size_t>(r)];
+    if (k.step < 0) return true;
+    if (k.sends_out > 0) return false;
+    auto it = k.got.find(k.step);
+    const int got = it == k.got.end() ? 0 : it->second;
+    return got >= k.recvs_needed;
+  }
+
+  void advance(int r) {
+    Rank& k = ranks[static_cast<size_t>(r)];
+    while (k.step < steps && complete(r)) {
+      k.got.erase(k.step);
+      ++k.step;
+      if (k.step == steps) {
+        if (--ranks_left == 0 && done) {
+          auto fn = std::move(done);
+          done = nullptr;
+          fn();
+        }
+        return;
+      }
+      plan.clear();
+      sched->step(r, k.step, plan);
+      k.recvs_needed = plan.recvs;
+      const int s = k.step;
+      for (const Send& m : plan.sends) {
+        ++k.sends_out;
+        auto self = shared_from_this();
+        const int peer = m.peer;
+        net->send(sched->chips[static_cast<size_t>(r)], sched->chips[static_cast<size_t>(peer)], Bytes(m.bytes),
+                  [self, r, peer, s] {
+                    self->ranks[static_cast<size_t>(peer)].got[s]++;
+                    self->ranks[static_cast<size_t>(r)].sends_out--;
+                    self->advance(peer);
+                    self->advance(r);
+                  });
+      }
+    }
+  }
+};
+
+void execute(Network& net, std::unique_ptr<Schedule> sched, std::function<void()> on_done) {
+  auto run = std::make_shared<Run>();
+  run->net = &net;
+  run->steps = sched->steps();
+  run->ranks.resize(sched->chips.size());
+  run->ranks_left = static_cast<int>(sched->chips.size());
+  run->sched = std::move(sched);
+  run->done = std::move(on_done);
+  if (run->steps == 0) {
+    net.scheduler().after_ps(0, std::move(run->done));
+    return;
+  }
+  for (int r = 0; r < static_cast<int>(run->ranks.size()); ++r) run->advance(r);
+}
+
+}  // namespace
+
+std::vector<std::string> supported_algorithms(const Topology& topo, const CollectiveRequest& req,
+                                              const CollectiveOptions& opts) {
+  validate(topo, req);
+  AlgoContext c = context(topo, req, opts);
+  std::vector<std::string> out;
+  for (const auto& [name, a] : registry())
+    if (a->supports(c)) out.push_back(name);
+  return out;
+}
+
+Seconds model_time(const Topology& topo, const CollectiveRequest& req, const std::string& algorithm,
+                   const CollectiveOptions& opts) {
+  CollectiveRequest r = req;
+  r.algorithm = algorithm;
+  std::string name = pick(topo, r, opts);
+  return find_algorithm(name)->model(context(topo, req, opts));
+}
+
+CollectiveService::CollectiveService(Network& net, CollectiveOptions opts) : net_(&net), opts_(std::move(opts)) {}
+CollectiveService::~CollectiveService() = default;
+
+std::string CollectiveService::choose(const CollectiveRequest& req) const {
+  return pick(net_->topology(), req, opts_);
+}
+
+std::string CollectiveService::start(const CollectiveRequest& req, std::function<void()> on_done) {
+  std::string name = pick(net_->topology(), req, opts_);
+  AlgoContext c = context(net_->topology(), req, opts_);
+  execute(*net_, find_algorithm(name)->plan(c), std::move(on_done));
+  return name;
+}
+
+CollectiveResult run_isolated(const Topology& topo, const CollectiveRequest& req, const CollectiveOptions& opts) {
+  LocalScheduler sched;
+  Network net(topo, sched);
+  CollectiveService svc(net, opts);
+  CollectiveResult res;
+  bool finished = false;
+  std::int64_t end_ps = 0;
+  res.algorithm = svc.start(req, [&] {
+    finished = true;
+    end_ps = sched.now_ps();
+  });
+  sched.run();
+  if (!finished) throw SimulationError(coll_op_name(req.op) + " with " + res.algorithm + " did not complete");
+  res.time = Seconds(static_cast<double>(end_ps) * 1e-12);
+  const int n = static_cast<int>(req.chips.size());
+  res.algbw = res.time.seconds() > 0 ? req.bytes / res.time : BytesPerSecond(0);
+  res.busbw = res.algbw * busbw_factor(req.op, n);
+  res.model = find_algorithm(res.algorithm)->model(context(topo, req, opts));
+  res.flows = net.stats().flows;
+  res.flow_updates = net.stats().flow_updates;
+  return res;
+}
+
+}  // namespace xpu
