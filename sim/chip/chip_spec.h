@@ -1,9 +1,10 @@
 // ChipSpec: the parameters of one accelerator chip, as read from `chip:` in an arch config.
 //
-// v0 covers what the roofline placeholder and the first compute-array model need: cores, each with a
-// matrix (cube) unit of rows x cols x depth MACs per cycle and a vector unit, the on-chip buffers,
-// HBM peak bandwidth and capacity, and the chip-to-chip links. Per-dtype throughput is a multiplier
-// of the matrix unit's MACs per cycle (BF16 = 1 by convention for most chips).
+// Cores, each with a matrix (cube) unit of rows x cols x depth MACs per cycle and a vector unit, the
+// on-chip buffers, the DMA engines that fill them, HBM peak bandwidth and capacity, and the
+// chip-to-chip links. Per-dtype throughput is a multiplier of the matrix unit's MACs per cycle (BF16 = 1
+// by convention for most chips). The compute-array model that reads these is sim/chip/chip_model.h;
+// its equations are in docs/models/compute.md.
 // Every parameter is declared once in `visit` (type, default, range, description); `xpusim schema
 // arch` and docs/config-reference.md are generated from these declarations.
 #pragma once
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "sim/core/config.h"
 #include "sim/core/dtype.h"
@@ -25,6 +27,10 @@ struct MatrixUnitSpec {
   // MACs per cycle relative to rows*cols*depth, per datatype (e.g. fp8: 2 when FP8 runs at twice BF16).
   std::map<std::string, double> dtype_rate = {{"bf16", 1.0}, {"fp16", 1.0}, {"fp32", 0.25}, {"fp8", 2.0}, {"int8", 2.0}};
   std::string dataflow = "ws";  // systolic dataflow used by the compute-array model
+  // true: the fill/drain of consecutive folds overlap (double-buffered stationary operand, skewed
+  // wavefronts back to back), as real arrays do; false: every fold pays its own fill and drain, which
+  // is SCALE-Sim v2's CALC-mode schedule (kept for comparison).
+  bool fold_overlap = true;
 
   template <class V>
   void visit(V& v) {
@@ -33,17 +39,107 @@ struct MatrixUnitSpec {
     v.field("depth", depth, cfg::Field("MACs per PE per cycle along K (cube k; 1 for a 2-D systolic array)").positive());
     v.field("dtype_rate", dtype_rate, cfg::Field("MAC throughput per dtype relative to rows*cols*depth per cycle").min(0));
     v.field("dataflow", dataflow, cfg::Field("systolic dataflow").one_of({"ws", "os", "is"}));
+    v.field("fold_overlap", fold_overlap,
+            cfg::Field("overlap fill/drain of consecutive folds (false = SCALE-Sim v2 CALC schedule)"));
   }
   void check(const cfg::Checker& c) const;
+};
+
+// One class of vector operation: its cost per element. An element costs
+//   flops / flops_per_lane + special / special_rate   lane-cycles of issue, and at least `passes`
+// lane-cycles (each pass streams the tile through the unit once: max, exp-sum, normalise, ...).
+struct VectorOpClassSpec {
+  double flops = 1.0;      // FLOP per element (not counting special functions)
+  double special = 0.0;    // special-function evaluations per element (exp, tanh, rsqrt, ...)
+  double passes = 1.0;     // passes over the on-chip tile
+  double inputs = 1.0;     // input tensors of the op's size read from memory
+  double outputs = 1.0;    // output tensors of the op's size written to memory (reductions: 0)
+  template <class V>
+  void visit(V& v) {
+    v.field("flops", flops, cfg::Field("FLOP per element (excluding special functions)").min(0));
+    v.field("special", special, cfg::Field("special-function evaluations (exp, tanh, rsqrt) per element").min(0));
+    v.field("passes", passes, cfg::Field("passes over the on-chip tile").positive());
+    v.field("inputs", inputs, cfg::Field("input tensors of the op's size read from memory").min(0));
+    v.field("outputs", outputs, cfg::Field("output tensors of the op's size written to memory").min(0));
+  }
+};
+
+// The cost table of the vector op classes, one entry per class (each overridable key by key:
+// chip.vector.ops.softmax.passes: 2). Defaults and their FLOP counts: chip_spec.cpp.
+struct VectorOpsSpec {
+  //                                  flops special passes inputs outputs
+  VectorOpClassSpec elementwise{1.0, 0.0, 1.0, 2.0, 1.0};  // binary add / mul / residual
+  VectorOpClassSpec unary{1.0, 0.0, 1.0, 1.0, 1.0};        // scale, cast, bias
+  VectorOpClassSpec copy{0.0, 0.0, 1.0, 1.0, 1.0};         // transpose, reshape, concat
+  VectorOpClassSpec reduction{1.0, 0.0, 1.0, 1.0, 0.0};    // sum / max over a dimension
+  VectorOpClassSpec softmax{4.0, 1.0, 3.0, 1.0, 1.0};      // max; exp(x - max) and sum; scale by 1/sum
+  VectorOpClassSpec layernorm{7.0, 0.0, 2.0, 1.0, 1.0};    // sum and sum of squares; (x - mu) rstd g + b
+  VectorOpClassSpec rmsnorm{4.0, 0.0, 2.0, 1.0, 1.0};      // sum of squares; x rstd g
+  VectorOpClassSpec gelu{8.0, 1.0, 1.0, 1.0, 1.0};         // tanh approximation
+  VectorOpClassSpec silu{3.0, 1.0, 1.0, 1.0, 1.0};         // x / (1 + exp(-x))
+  VectorOpClassSpec swiglu{4.0, 1.0, 1.0, 2.0, 1.0};       // silu(a) * b
+  VectorOpClassSpec rope{3.0, 0.0, 1.0, 1.0, 1.0};         // rotary embedding (tables stay on chip)
+  // Inside fused attention (on-chip operands only, no memory traffic of their own):
+  VectorOpClassSpec online_softmax{3.0, 1.0, 2.0, 0.0, 0.0};  // running max, exp, running sum of a score tile
+  VectorOpClassSpec rescale{1.0, 0.0, 1.0, 0.0, 0.0};         // rescale of the output accumulator
+  template <class V>
+  void visit(V& v) {
+    v.field("elementwise", elementwise, cfg::Field("binary elementwise (add, mul, residual)"));
+    v.field("unary", unary, cfg::Field("unary elementwise (scale, cast, bias)"));
+    v.field("copy", copy, cfg::Field("data movement (transpose, reshape, concat)"));
+    v.field("reduction", reduction, cfg::Field("sum / max over a dimension"));
+    v.field("softmax", softmax, cfg::Field("softmax over rows"));
+    v.field("layernorm", layernorm, cfg::Field("LayerNorm over rows"));
+    v.field("rmsnorm", rmsnorm, cfg::Field("RMSNorm over rows"));
+    v.field("gelu", gelu, cfg::Field("GELU (tanh approximation)"));
+    v.field("silu", silu, cfg::Field("SiLU / swish"));
+    v.field("swiglu", swiglu, cfg::Field("SwiGLU gate: silu(a) * b"));
+    v.field("rope", rope, cfg::Field("rotary position embedding"));
+    v.field("online_softmax", online_softmax, cfg::Field("fused attention: online softmax of a score tile"));
+    v.field("rescale", rescale, cfg::Field("fused attention: rescale of the output accumulator"));
+  }
+  // The class named `name`, or nullptr.
+  const VectorOpClassSpec* find(const std::string& name) const;
+  std::vector<std::string> names() const;
 };
 
 struct VectorUnitSpec {
   std::int64_t lanes = 128;            // SIMD lanes (FP32 elements per cycle)
   double flops_per_lane = 2.0;         // FLOP per lane per cycle for FP32 (an FMA counts 2)
+  double special_rate = 0.25;          // special-function evaluations per lane per cycle
+  // Elements per lane per cycle relative to FP32 (packed 16-bit math: 2).
+  std::map<std::string, double> dtype_rate = {{"fp32", 1.0}, {"tf32", 1.0}, {"bf16", 2.0}, {"fp16", 2.0},
+                                              {"fp8", 2.0},  {"int8", 2.0}, {"fp4", 2.0}};
+  VectorOpsSpec ops;
+  // Fused attention: the softmax of one tile runs on the vector unit while the matrix unit works on
+  // the neighbouring tile (FlashAttention-3 ping-pong); false = the two run one after the other.
+  bool overlap_with_matrix = true;
   template <class V>
   void visit(V& v) {
     v.field("lanes", lanes, cfg::Field("SIMD lanes (FP32 elements per cycle)").positive());
     v.field("flops_per_lane", flops_per_lane, cfg::Field("FLOP per lane per cycle (an FMA counts 2)").positive());
+    v.field("special_rate", special_rate, cfg::Field("special-function evaluations per lane per cycle").positive());
+    v.field("dtype_rate", dtype_rate, cfg::Field("elements per lane per cycle relative to FP32, per dtype").positive());
+    v.field("ops", ops, cfg::Field("cost table of vector op classes (elementwise, softmax, ...)"));
+    v.field("overlap_with_matrix", overlap_with_matrix,
+            cfg::Field("fused attention: softmax overlaps the matrix unit (FlashAttention-3 style)"));
+  }
+  void check(const cfg::Checker& c) const;
+};
+
+// DMA engines of one core: they move tiles between HBM (through the global buffer, if any) and the
+// core's L1. Loads and stores use separate queues; HBM bandwidth is shared by all cores.
+struct DmaSpec {
+  double fill_bytes_per_cycle = 256;   // global buffer / L2 -> L1 bandwidth of one core
+  double drain_bytes_per_cycle = 256;  // L1 -> global buffer / HBM bandwidth of one core
+  Seconds latency = Seconds(0);        // first-access latency (0 = take the memory port's idle latency)
+  template <class V>
+  void visit(V& v) {
+    v.field("fill_bytes_per_cycle", fill_bytes_per_cycle,
+            cfg::Field("bytes per core clock one core's DMA moves into L1 (from the global buffer or HBM)").positive());
+    v.field("drain_bytes_per_cycle", drain_bytes_per_cycle,
+            cfg::Field("bytes per core clock one core's DMA moves out of L1").positive());
+    v.field("latency", latency, cfg::Field("first-access latency of a DMA (0 = the memory port's idle latency)").min(0));
   }
 };
 
@@ -96,6 +192,7 @@ struct ChipSpec {
   MatrixUnitSpec matrix;
   VectorUnitSpec vector;
   BufferSpec buffers;
+  DmaSpec dma;
   HbmSummarySpec hbm;
   ChipLinkSpec links;
   double compute_efficiency = 1.0;  // roofline placeholder: achievable fraction of matrix peak
@@ -108,6 +205,7 @@ struct ChipSpec {
     v.field("matrix", matrix, cfg::Field("matrix (cube / systolic) unit of one core"));
     v.field("vector", vector, cfg::Field("vector unit of one core"));
     v.field("buffers", buffers, cfg::Field("on-chip buffers"));
+    v.field("dma", dma, cfg::Field("DMA engines of one core"));
     v.field("hbm", hbm, cfg::Field("off-chip memory").required());
     v.field("links", links, cfg::Field("chip-to-chip links").required());
     v.field("compute_efficiency", compute_efficiency,

@@ -1,0 +1,56 @@
+// Spreading tiles over the cores of a chip (internal to sim/chip).
+//
+// Tiles are issued kind-major (all full tiles first, edge tiles last) and dealt round-robin: the
+// tile with global index i runs on core i mod P. Each core then runs its own sequence through the
+// pipeline of pipeline.h; cores with the same sequence share one evaluation. The chip finishes when
+// its slowest core does. HBM bandwidth is shared evenly by the cores that have work
+// (min(P, tiles)); the tail, where fewer cores are still busy, is not given the freed bandwidth
+// (a conservative simplification, see docs/models/compute.md).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "sim/chip/chip_spec.h"
+#include "sim/chip/pipeline.h"
+#include "sim/memory/memory_port.h"
+
+namespace xpu::chip::detail {
+
+inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+inline std::int64_t cycles_of(double c) { return static_cast<std::int64_t>(std::ceil(c - 1e-9)); }
+
+// Per-op constants of the chip and its memory, in bytes per core clock.
+struct Ctx {
+  double clock_hz = 1;
+  std::int64_t cores = 1;
+  double hbm_bpc = 1;        // achievable HBM bytes per core-clock cycle, whole chip
+  double fill_bpc = 1, drain_bpc = 1;
+  std::int64_t first_latency = 0;
+};
+Ctx make_ctx(const ChipSpec& chip, const mem::MemoryPort& port, const mem::AccessProfile& profile);
+
+// Load-queue cycles for `l1_bytes` into L1 of which `hbm_bytes` come from HBM, when `active` cores
+// share HBM and loads get the fraction `read_share` of each core's share (stores the rest: the load
+// and store queues run at the same time, so together they never exceed the memory's bandwidth).
+inline std::int64_t load_cycles(const Ctx& c, double l1_bytes, double hbm_bytes, std::int64_t active,
+                                double read_share) {
+  const double share = c.hbm_bpc / static_cast<double>(active) * read_share;
+  return cycles_of(std::max(l1_bytes / c.fill_bpc, hbm_bytes / share));
+}
+inline std::int64_t store_cycles(const Ctx& c, double bytes, std::int64_t active, double read_share) {
+  const double share = c.hbm_bpc / static_cast<double>(active) * (1.0 - read_share);
+  return cycles_of(std::max(bytes / c.drain_bpc, bytes / share));
+}
+
+struct ChipRun {
+  std::int64_t cycles = 0;
+  PipelineResult critical;   // the slowest core
+  std::int64_t cores_used = 0;
+  std::int64_t steps_simulated = 0;
+};
+ChipRun run_chip(const std::vector<TileCost>& kinds, const std::vector<std::int64_t>& counts, std::int64_t cores,
+                 std::int64_t first_latency, bool extrapolate);
+
+}  // namespace xpu::chip::detail
