@@ -1,0 +1,108 @@
+// A scenario: a model x a parallel layout x a training step or an inference step. The transformer
+// generator (transformer.h) turns it into per-rank DAGs.
+//
+// YAML (docs/workloads.md):
+//   scenario:
+//     name: gpt3-175b-512
+//     model: gpt3-175b            # preset name (workloads/models/<name>.yaml), a path, or an inline map
+//     parallel: {tp: 8, pp: 8, dp: 8, schedule: 1f1b, zero: 1, sp: false}
+//     training: {micro_batch: 1, global_batch: 1536, seq_len: 2048, recompute: full}
+//     # or: inference: {phase: decode, batch: 64, context: 4096}
+//     hbm: 80 GiB                 # optional: footprint verdict against this capacity
+//
+// Rank layout (Megatron order, tensor fastest): rank = t + TP*(c + CP*(d + DP*p)) for tensor index
+// t, context index c, data index d and pipeline stage p. Expert parallelism is carved out of data
+// parallelism: d = e + EP*x (e: index in the EP group, x: index in the expert-data-parallel group).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sim/core/config.h"
+#include "sim/workload/generator/model.h"
+
+namespace xpu::wl::gen {
+
+struct ParallelSpec {
+  int tp = 1, pp = 1, dp = 1, ep = 1, cp = 1;
+  bool sp = false;           // sequence parallelism (with TP): all-reduce -> reduce-scatter + all-gather
+  int vpp = 1;               // virtual pipeline chunks per stage (interleaved schedule)
+  std::string schedule = "1f1b";  // 1f1b, interleaved (needs vpp > 1), gpipe
+  int zero = 0;              // 0 none, 1 optimizer states, 2 + gradients, 3 + parameters (sharded over DP)
+  template <class V>
+  void visit(V& v) {
+    v.field("tp", tp, cfg::Field("tensor-parallel degree").positive());
+    v.field("pp", pp, cfg::Field("pipeline-parallel stages").positive());
+    v.field("dp", dp, cfg::Field("data-parallel degree").positive());
+    v.field("ep", ep, cfg::Field("expert-parallel degree (divides dp)").positive());
+    v.field("cp", cp, cfg::Field("context-parallel degree (sequence split across ranks)").positive());
+    v.field("sp", sp, cfg::Field("sequence parallelism with TP (reduce-scatter/all-gather instead of all-reduce)"));
+    v.field("vpp", vpp, cfg::Field("virtual pipeline chunks per stage (interleaved 1F1B)").positive());
+    v.field("schedule", schedule, cfg::Field("pipeline schedule").one_of({"1f1b", "interleaved", "gpipe"}));
+    v.field("zero", zero, cfg::Field("ZeRO stage: 0 none, 1 optimizer, 2 +gradients, 3 +parameters").min(0).max(3));
+  }
+  void check(const cfg::Checker& c) const;
+  int ranks() const { return tp * pp * dp * cp; }
+};
+
+struct TrainingSpec {
+  std::int64_t micro_batch = 1;
+  std::int64_t global_batch = 0;  // 0 = micro_batch * dp (one micro-batch per step)
+  std::int64_t seq_len = 2048;
+  std::string recompute = "none";  // none, selective, full
+  std::string dtype = "bf16";
+  double grad_bytes = 2;           // per parameter (ZeRO paper convention: fp16/bf16 gradients)
+  double optimizer_bytes = 12;     // per parameter: fp32 master weights + Adam m and v
+  bool flash_attention = true;     // fused attention: the s x s scores are never stored
+  template <class V>
+  void visit(V& v) {
+    v.field("flash_attention", flash_attention, cfg::Field("fused attention that never stores the s x s scores (false: Korthikanti's 5as^2b term)"));
+    v.field("micro_batch", micro_batch, cfg::Field("sequences per micro-batch per data-parallel replica").positive());
+    v.field("global_batch", global_batch, cfg::Field("sequences per step, whole job (0 = micro_batch x dp)").min(0));
+    v.field("seq_len", seq_len, cfg::Field("tokens per sequence").positive());
+    v.field("recompute", recompute, cfg::Field("activation recomputation").one_of({"none", "selective", "full"}));
+    v.field("dtype", dtype, cfg::Field("datatype of weights, activations and matmuls").one_of({"bf16", "fp16", "fp8", "fp32"}));
+    v.field("grad_bytes", grad_bytes, cfg::Field("gradient bytes per parameter").positive());
+    v.field("optimizer_bytes", optimizer_bytes, cfg::Field("optimizer-state bytes per parameter (Adam, mixed precision: 12)").min(0));
+  }
+};
+
+struct InferenceSpec {
+  std::string phase = "decode";   // prefill or decode
+  std::int64_t batch = 1;         // sequences in flight
+  std::int64_t context = 2048;    // prefill: prompt length; decode: tokens already in the KV cache
+  std::int64_t micro_batches = 1; // with PP: the batch split into this many micro-batches
+  std::string dtype = "bf16";
+  std::string kv_dtype = "bf16";
+  template <class V>
+  void visit(V& v) {
+    v.field("phase", phase, cfg::Field("prefill (whole prompt) or decode (one new token per sequence)").one_of({"prefill", "decode"}));
+    v.field("batch", batch, cfg::Field("sequences in flight (whole job, per data-parallel replica x dp)").positive());
+    v.field("context", context, cfg::Field("prompt length (prefill) or KV-cache length (decode)").positive());
+    v.field("micro_batches", micro_batches, cfg::Field("micro-batches the batch is split into for PP").positive());
+    v.field("dtype", dtype, cfg::Field("datatype of weights and matmuls").one_of({"bf16", "fp16", "fp8", "fp32", "int8"}));
+    v.field("kv_dtype", kv_dtype, cfg::Field("datatype of the KV cache").one_of({"bf16", "fp16", "fp8", "fp32", "int8"}));
+  }
+};
+
+struct ScenarioSpec {
+  std::string name;
+  ModelSpec model;
+  ParallelSpec parallel;
+  bool training_mode = true;
+  TrainingSpec training;
+  InferenceSpec inference;
+  Bytes hbm;        // 0 = unknown
+  std::string source;
+};
+
+// Read a scenario file (top-level `scenario:`); model presets resolve relative to the file
+// (../models, ./models), then $XPUSIM_MODELS_DIR and ./workloads/models.
+ScenarioSpec load_scenario(const std::string& path);
+ScenarioSpec read_scenario_text(const std::string& text, const std::string& name, const std::string& dir = ".");
+bool looks_like_scenario(const std::string& path);
+
+// Cross-checks between model and layout (divisibility etc.); throws UserError naming the rule.
+void check_scenario(const ScenarioSpec& s);
+
+}  // namespace xpu::wl::gen
