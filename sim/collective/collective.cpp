@@ -225,6 +225,10 @@ Seconds model_time(const Topology& topo, const CollectiveRequest& req, const std
   return find_algorithm(name)->model(context(topo, req, opts));
 }
 
+std::string choose_algorithm(const Topology& topo, const CollectiveRequest& req, const CollectiveOptions& opts) {
+  return pick(topo, req, opts);
+}
+
 CollectiveService::CollectiveService(Network& net, CollectiveOptions opts) : net_(&net), opts_(std::move(opts)) {}
 CollectiveService::~CollectiveService() = default;
 

@@ -96,5 +96,7 @@ Seconds model_time(const Topology& topo, const CollectiveRequest& req, const std
 std::vector<std::string> supported_algorithms(const Topology& topo, const CollectiveRequest& req,
                                               const CollectiveOptions& opts = {});
 std::vector<std::string> algorithm_names();
+// The algorithm a request resolves to (its own, the options' default, or auto's pick by model).
+std::string choose_algorithm(const Topology& topo, const CollectiveRequest& req, const CollectiveOptions& opts = {});
 
 }  // namespace xpu
