@@ -394,9 +394,10 @@ struct Gen {
     return out;
   }
 
-  void embed_fwd(std::int64_t mb) {
+  NodeIndex embed_fwd(std::int64_t mb) {
     NodeIndex e = vec(nm('f', mb, -1, "embed"), "gather", act_bytes() * 2.0, 0.0, {});
-    if (g_tp >= 0) coll(nm('f', mb, -1, "embed_ar"), P.sp ? CollKind::ReduceScatter : CollKind::AllReduce, act_bytes(), g_tp, {e});
+    if (g_tp < 0) return e;
+    return coll(nm('f', mb, -1, "embed_ar"), P.sp ? CollKind::ReduceScatter : CollKind::AllReduce, act_bytes(), g_tp, {e});
   }
   NodeIndex head_fwd(std::int64_t mb, NodeIndex x) {
     NodeIndex ln = vec(nm('f', mb, -1, "final_ln"), "layernorm", 2.0 * act_bytes_sp(), 8.0 * double(T) * h(), {x});
@@ -475,7 +476,7 @@ Program Gen::build_stage(int p) {
     if (u.fwd) {
       NodeIndex x = kNone;
       if (k > 0) x = p2p(nm('f', u.mb, -1, "recv"), false, to_prev, tag_in, p2p_bytes, {});
-      else embed_fwd(u.mb);
+      else x = embed_fwd(u.mb);
       for (std::int64_t l = ch.first; l < ch.first + ch.count; ++l) x = layer_fwd('f', u.mb, l, x);
       if (k == C - 1) head_fwd(u.mb, x);
       else p2p(nm('f', u.mb, -1, "send"), true, to_next, tag_out, p2p_bytes, {last_compute});
@@ -542,7 +543,7 @@ Program Gen::build_inference_stage(int p) {
   for (std::int64_t mb = 0; mb < M; ++mb) {
     NodeIndex x = kNone;
     if (k > 0) x = p2p(nm('f', mb, -1, "recv"), false, to_prev, (mb * C + (k - 1)) * 2, act_bytes_sp(), {});
-    else embed_fwd(mb);
+    else x = embed_fwd(mb);
     for (std::int64_t l = ch.first; l < ch.first + ch.count; ++l) x = layer_fwd('f', mb, l, x);
     if (k == C - 1) head_fwd(mb, x);
     else p2p(nm('f', mb, -1, "send"), true, to_next, (mb * C + k) * 2, act_bytes_sp(), {last_compute});
