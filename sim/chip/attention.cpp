@@ -100,8 +100,6 @@ AttnPlan build(const ChipSpec& chip, const detail::Ctx& ctx, const AttentionShap
   // The softmax statistics and the output accumulator are FP32 whatever the input dtype.
   const double cpe_sm = vector_cycles_per_element(chip, sm, DType::FP32);
   const double cpe_rs = vector_cycles_per_element(chip, rs, DType::FP32);
-  // Reads (K, V, Q) against writes (O) over the whole op, for splitting each core's HBM share.
-  const double rshare = double(a.kv_len + a.q_len) / double(a.kv_len + 2 * a.q_len);
   const bool overlap = chip.vector.overlap_with_matrix;
   // Group blocks by signature (rows, keys seen by each split) -> tile kind; longest first.
   std::map<std::tuple<std::int64_t, std::int64_t>, std::int64_t> sig;  // (keys, rows) -> count
@@ -130,7 +128,7 @@ AttnPlan build(const ChipSpec& chip, const detail::Ctx& ctx, const AttentionShap
       tile_hbm += kvb / kv_share + qb;
       tile_fill += kvb + qb;
       tile_l0 += (double(r * D + kc * D) + double(r * kc + kc * D)) * b;
-      return StepCost{detail::load_cycles(ctx, kvb + qb, kvb / kv_share + qb, active, rshare),
+      return StepCost{detail::load_cycles(ctx, kvb + qb, kvb / kv_share + qb, active),
                       overlap ? std::max(mm, vec) : mm + vec};
     };
     auto add = [&](StepCost c, std::int64_t n) {
@@ -153,7 +151,7 @@ AttnPlan build(const ChipSpec& chip, const detail::Ctx& ctx, const AttentionShap
     if (nsteps > 1) add(step_cost(last, false), 1);
     t.tail = pv.tail + cycles_of(double(r * D) * cpe_rs);  // final O / l
     const double out = double(r) * out_bytes_per_row;
-    t.store = detail::store_cycles(ctx, out, active, rshare);
+    t.store = detail::store_cycles(ctx, out, active);
     p.kinds.push_back(t);
     p.counts.push_back(cnt);
     p.hbm_read += tile_hbm * double(cnt);
@@ -202,7 +200,7 @@ OpResult simulate_attention(const ChipSpec& chip, const mem::MemoryPort& port, c
       AttnPlan p = build(chip, ctx, a, br, bc);
       detail::ChipRun run = detail::run_chip(p.kinds, p.counts, chip.cores, ctx.first_latency, opt.extrapolate);
       steps_sim += run.steps_simulated;
-      const std::int64_t cyc = run.cycles + p.combine_cycles;
+      const std::int64_t cyc = std::max(run.cycles + p.combine_cycles, detail::hbm_floor(ctx, p.hbm_read + p.hbm_write));
       if (best_cycles < 0 || cyc < best_cycles) {
         best_cycles = cyc;
         best = std::move(p);
@@ -236,7 +234,8 @@ OpResult simulate_attention(const ChipSpec& chip, const mem::MemoryPort& port, c
   r.utilization = r.flops.flops() / (chip.matrix_peak(a.dtype).flops_per_second() * r.time.seconds());
   r.compute_cycles = Cycles(best_run.critical.compute_busy);
   r.dma_cycles = Cycles(best_run.critical.load_busy);
-  r.bound = best_run.critical.load_busy > best_run.critical.compute_busy ? "memory" : "compute";
+  const bool at_floor = best_cycles == detail::hbm_floor(ctx, best.hbm_read + best.hbm_write);
+  r.bound = at_floor || best_run.critical.load_busy > best_run.critical.compute_busy ? "memory" : "compute";
   r.cores_used = best_run.cores_used;
   r.steps_simulated = steps_sim;
   std::ostringstream os;
