@@ -5,7 +5,7 @@
 // with double buffering,
 //     L1:  2 (tm tk + tk tn) b <= l1           (operand chunks of two steps in flight)
 //     L0C: 2 tm tn 4 <= l0c                   (FP32/INT32 accumulators of two tiles)
-//     L0A: 2 tm k0 b <= l0a, L0B: 2 k0 tn b <= l0b, k0 = min(tk, rows*depth)   (one fold's operands)
+//     L0A: 2 tm k0 b <= l0a, L0B: 2 k0 tn b <= l0b, k0 = min(tk, depth)  (the K slice of one cycle)
 // Per step: load (tm tk + tk tn) b bytes into L1; of those, tm tk b / gn + tk tn b / gm come from
 // HBM, where gm x gn concurrently running tiles share A and B panels through the global buffer
 // (gm, gn from a square swizzle of the active cores, shrunk until 2 (gm tm + gn tn) tk b fits the
@@ -60,7 +60,8 @@ struct Env {
 bool fits(const Env& e, std::int64_t tm, std::int64_t tn, std::int64_t tk) {
   const auto& bf = e.chip.buffers;
   const double b = e.b;
-  const double k0 = static_cast<double>(std::min(tk, e.chip.matrix.rows * e.chip.matrix.depth));
+  // L0A/L0B must hold, double-buffered, at least the K slice the matrix unit consumes per cycle.
+  const double k0 = static_cast<double>(std::min(tk, e.chip.matrix.depth));
   const double m = static_cast<double>(tm), n = static_cast<double>(tn), k = static_cast<double>(tk);
   return 2 * (m * k + k * n) * b <= bf.l1.bytes() && 2 * m * n * 4 <= bf.l0c.bytes() &&
          2 * m * k0 * b <= bf.l0a.bytes() && 2 * k0 * n * b <= bf.l0b.bytes();
