@@ -49,7 +49,13 @@ class Generator {
   // The next request (valid while !done()).
   MemRequest next() const { return cur_; }
   void advance() {
-    sent_ += cur_.size;
+    off_ += cur_.size;
+    if (off_ < req_size_) {  // next packet of the same request
+      cur_.address += cur_.size;
+      cur_.size = static_cast<std::uint32_t>(std::min<std::uint64_t>(packet_, req_size_ - off_));
+      return;
+    }
+    sent_ += req_size_;
     ++k_;
     if (sent_ >= target_) {
       ++phase_;
@@ -66,6 +72,7 @@ class Generator {
     const auto size = static_cast<std::uint64_t>(s.request_size.bytes());
     if (size == 0) throw UserError("request size must be > 0");
     size_ = size;
+    packet_ = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(s.packet.bytes()));
     sent_ = 0;
     k_ = 0;
     target_ = static_cast<std::uint64_t>(s.bytes.bytes());
@@ -99,7 +106,9 @@ class Generator {
     }
     ++idx;
     cur_.address = addr + (write ? half_ : 0);
-    cur_.size = static_cast<std::uint32_t>(std::min<std::uint64_t>(size_, target_ - sent_));
+    req_size_ = std::min<std::uint64_t>(size_, target_ - sent_);
+    off_ = 0;
+    cur_.size = static_cast<std::uint32_t>(std::min<std::uint64_t>(packet_, req_size_));
     cur_.is_write = write;
   }
 
@@ -107,6 +116,7 @@ class Generator {
   std::uint64_t cap_;
   std::size_t phase_ = 0;
   std::uint64_t size_ = 64, sent_ = 0, target_ = 0, k_ = 0, half_ = 0, ridx_ = 0, widx_ = 0;
+  std::uint64_t packet_ = 64, req_size_ = 64, off_ = 0;
   std::mt19937_64 rng_;
   MemRequest cur_;
 };
