@@ -72,7 +72,7 @@ const VectorOpClassSpec& op(const ChipSpec& chip, const char* name) {
 }
 
 AttnPlan build(const ChipSpec& chip, const detail::Ctx& ctx, const AttentionShape& a, std::int64_t br,
-               std::int64_t bc) {
+               std::int64_t bc, std::int64_t splits) {
   AttnPlan p;
   p.br = br;
   p.bc = bc;
@@ -87,8 +87,8 @@ AttnPlan build(const ChipSpec& chip, const detail::Ctx& ctx, const AttentionShap
     const std::int64_t last_row = std::min((i + 1) * br, rows) - 1;
     return std::min(a.kv_len, last_row / g + 1 + a.kv_len - a.q_len);
   };
-  // Split the keys across cores when blocks alone cannot fill the chip.
-  if (!causal && p.blocks < P) p.splits = std::min(ceil_div(P, p.blocks), ceil_div(a.kv_len, bc));
+  // Split the keys across cores when blocks alone cannot fill the chip (the caller tries several).
+  if (!causal && p.blocks < P) p.splits = std::min(splits, ceil_div(a.kv_len, bc));
   const std::int64_t kv_chunks_per_split = ceil_div(ceil_div(a.kv_len, bc), p.splits);
   const std::int64_t kv_per_split = kv_chunks_per_split * bc;
   p.splits = ceil_div(a.kv_len, kv_per_split);
@@ -100,8 +100,6 @@ AttnPlan build(const ChipSpec& chip, const detail::Ctx& ctx, const AttentionShap
   // The softmax statistics and the output accumulator are FP32 whatever the input dtype.
   const double cpe_sm = vector_cycles_per_element(chip, sm, DType::FP32);
   const double cpe_rs = vector_cycles_per_element(chip, rs, DType::FP32);
-  // Reads (K, V, Q) against writes (O) over the whole op, for splitting each core's HBM share.
-  const double rshare = double(a.kv_len + a.q_len) / double(a.kv_len + 2 * a.q_len);
   const bool overlap = chip.vector.overlap_with_matrix;
   // Group blocks by signature (rows, keys seen by each split) -> tile kind; longest first.
   std::map<std::tuple<std::int64_t, std::int64_t>, std::int64_t> sig;  // (keys, rows) -> count
@@ -130,7 +128,7 @@ AttnPlan build(const ChipSpec& chip, const detail::Ctx& ctx, const AttentionShap
       tile_hbm += kvb / kv_share + qb;
       tile_fill += kvb + qb;
       tile_l0 += (double(r * D + kc * D) + double(r * kc + kc * D)) * b;
-      return StepCost{detail::load_cycles(ctx, kvb + qb, kvb / kv_share + qb, active, rshare),
+      return StepCost{detail::load_cycles(ctx, kvb + qb, kvb / kv_share + qb, active),
                       overlap ? std::max(mm, vec) : mm + vec};
     };
     auto add = [&](StepCost c, std::int64_t n) {
@@ -153,7 +151,7 @@ AttnPlan build(const ChipSpec& chip, const detail::Ctx& ctx, const AttentionShap
     if (nsteps > 1) add(step_cost(last, false), 1);
     t.tail = pv.tail + cycles_of(double(r * D) * cpe_rs);  // final O / l
     const double out = double(r) * out_bytes_per_row;
-    t.store = detail::store_cycles(ctx, out, active, rshare);
+    t.store = detail::store_cycles(ctx, out, active);
     p.kinds.push_back(t);
     p.counts.push_back(cnt);
     p.hbm_read += tile_hbm * double(cnt);
@@ -199,14 +197,22 @@ OpResult simulate_attention(const ChipSpec& chip, const mem::MemoryPort& port, c
       const double l1 = (double(br * D) + 4.0 * double(bc * D)) * b;
       const double l0c = (double(br * bc) + double(br * D)) * 4.0;
       if (l1 > chip.buffers.l1.bytes() || l0c > chip.buffers.l0c.bytes()) continue;
-      AttnPlan p = build(chip, ctx, a, br, bc);
-      detail::ChipRun run = detail::run_chip(p.kinds, p.counts, chip.cores, ctx.first_latency, opt.extrapolate);
-      steps_sim += run.steps_simulated;
-      const std::int64_t cyc = run.cycles + p.combine_cycles;
-      if (best_cycles < 0 || cyc < best_cycles) {
-        best_cycles = cyc;
-        best = std::move(p);
-        best_run = run;
+      // KV splits: enough to give every core work, and multiples of that to even out the waves.
+      const std::int64_t blocks = a.batch * a.kv_heads * ceil_div(rows, br);
+      const std::int64_t base = blocks < chip.cores ? ceil_div(chip.cores, blocks) : 1;
+      for (std::int64_t mult : {1, 2, 3, 4, 8}) {
+        if (base == 1 && mult > 1) break;
+        AttnPlan p = build(chip, ctx, a, br, bc, base * mult);
+        if (mult > 1 && p.splits < base * mult) break;  // no more keys to split
+        detail::ChipRun run = detail::run_chip(p.kinds, p.counts, chip.cores, ctx.first_latency, opt.extrapolate);
+        steps_sim += run.steps_simulated;
+        const std::int64_t cyc =
+            std::max(run.cycles + p.combine_cycles, detail::hbm_floor(ctx, p.hbm_read + p.hbm_write));
+        if (best_cycles < 0 || cyc < best_cycles) {
+          best_cycles = cyc;
+          best = std::move(p);
+          best_run = run;
+        }
       }
     }
   }
@@ -236,7 +242,8 @@ OpResult simulate_attention(const ChipSpec& chip, const mem::MemoryPort& port, c
   r.utilization = r.flops.flops() / (chip.matrix_peak(a.dtype).flops_per_second() * r.time.seconds());
   r.compute_cycles = Cycles(best_run.critical.compute_busy);
   r.dma_cycles = Cycles(best_run.critical.load_busy);
-  r.bound = best_run.critical.load_busy > best_run.critical.compute_busy ? "memory" : "compute";
+  const bool at_floor = best_cycles == detail::hbm_floor(ctx, best.hbm_read + best.hbm_write);
+  r.bound = at_floor || best_run.critical.load_busy > best_run.critical.compute_busy ? "memory" : "compute";
   r.cores_used = best_run.cores_used;
   r.steps_simulated = steps_sim;
   std::ostringstream os;

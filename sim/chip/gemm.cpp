@@ -5,7 +5,7 @@
 // with double buffering,
 //     L1:  2 (tm tk + tk tn) b <= l1           (operand chunks of two steps in flight)
 //     L0C: 2 tm tn 4 <= l0c                   (FP32/INT32 accumulators of two tiles)
-//     L0A: 2 tm k0 b <= l0a, L0B: 2 k0 tn b <= l0b, k0 = min(tk, rows*depth)   (one fold's operands)
+//     L0A: 2 tm k0 b <= l0a, L0B: 2 k0 tn b <= l0b, k0 = min(tk, depth)  (the K slice of one cycle)
 // Per step: load (tm tk + tk tn) b bytes into L1; of those, tm tk b / gn + tk tn b / gm come from
 // HBM, where gm x gn concurrently running tiles share A and B panels through the global buffer
 // (gm, gn from a square swizzle of the active cores, shrunk until 2 (gm tm + gn tn) tk b fits the
@@ -54,14 +54,14 @@ struct Env {
   const GemmShape& g;
   detail::Ctx ctx;
   Dataflow df;
-  double b;           // bytes per element
-  double read_share;  // fraction of each core's HBM share given to loads (reads / all traffic)
+  double b;  // bytes per element
 };
 
 bool fits(const Env& e, std::int64_t tm, std::int64_t tn, std::int64_t tk) {
   const auto& bf = e.chip.buffers;
   const double b = e.b;
-  const double k0 = static_cast<double>(std::min(tk, e.chip.matrix.rows * e.chip.matrix.depth));
+  // L0A/L0B must hold, double-buffered, at least the K slice the matrix unit consumes per cycle.
+  const double k0 = static_cast<double>(std::min(tk, e.chip.matrix.depth));
   const double m = static_cast<double>(tm), n = static_cast<double>(tn), k = static_cast<double>(tk);
   return 2 * (m * k + k * n) * b <= bf.l1.bytes() && 2 * m * n * 4 <= bf.l0c.bytes() &&
          2 * m * k0 * b <= bf.l0a.bytes() && 2 * k0 * n * b <= bf.l0b.bytes();
@@ -122,7 +122,7 @@ Plan build(const Env& e, std::int64_t tm, std::int64_t tn, std::int64_t tk, std:
           const double l1 = (m * k + k * n) * e.b;
           const double hbm = m * k * e.b / double(p.gn) + k * n * e.b / double(p.gm);
           const ArrayCycles a = matrix_cycles(chip.matrix, g.dtype, mvar.size, nvar.size, kk);
-          StepCost sc{detail::load_cycles(e.ctx, l1, hbm, p.active, e.read_share), a.occupancy};
+          StepCost sc{detail::load_cycles(e.ctx, l1, hbm, p.active), a.occupancy};
           t.steps.push_back({sc, n_steps});
           const L0Traffic l0 = l0_traffic(chip.matrix.rows, chip.matrix.cols, df, mvar.size, nvar.size, kk);
           tile_hbm += hbm * double(n_steps);
@@ -138,7 +138,7 @@ Plan build(const Env& e, std::int64_t tm, std::int64_t tn, std::int64_t tk, std:
         if (t.steps.empty()) continue;
         t.tail = last.tail;
         const double out = double(mvar.size * nvar.size) * out_b;
-        t.store = detail::store_cycles(e.ctx, out, p.active, e.read_share);
+        t.store = detail::store_cycles(e.ctx, out, p.active);
         p.kinds.push_back(std::move(t));
         p.counts.push_back(cnt);
         p.hbm_read += tile_hbm * double(cnt);
@@ -161,8 +161,9 @@ Plan build(const Env& e, std::int64_t tm, std::int64_t tn, std::int64_t tk, std:
     p.hbm_read += rd;
     p.hbm_write += wr;
   }
-  p.estimate = double(ceil_div(p.tiles, P)) * est_sum / double(p.tiles) + double(e.ctx.first_latency + est_tail +
-                                                                                 est_store + p.reduce_cycles);
+  p.estimate = std::max(double(ceil_div(p.tiles, P)) * est_sum / double(p.tiles) +
+                             double(e.ctx.first_latency + est_tail + est_store + p.reduce_cycles),
+                         double(detail::hbm_floor(e.ctx, p.hbm_read + p.hbm_write)));
   return p;
 }
 
@@ -196,7 +197,7 @@ OpResult simulate_gemm(const ChipSpec& chip, const mem::MemoryPort& port, const 
   const double writes = double(g.m) * double(g.n) * b;
   mem::AccessProfile prof;
   prof.read_fraction = reads / (reads + writes);
-  Env e{chip, g, detail::make_ctx(chip, port, prof), df, b, prof.read_fraction};
+  Env e{chip, g, detail::make_ctx(chip, port, prof), df, b};
 
   std::vector<Plan> plans;
   const auto ms = tile_sizes(g.m), ns = tile_sizes(g.n), ks = tile_sizes(g.k);
@@ -227,7 +228,8 @@ OpResult simulate_gemm(const ChipSpec& chip, const mem::MemoryPort& port, const 
     detail::ChipRun run = detail::run_chip(plans[i].kinds, plans[i].counts, chip.cores, e.ctx.first_latency,
                                            opt.extrapolate);
     steps_sim += run.steps_simulated;
-    const std::int64_t cyc = run.cycles + plans[i].reduce_cycles;
+    const std::int64_t cyc = std::max(run.cycles + plans[i].reduce_cycles,
+                                      detail::hbm_floor(e.ctx, plans[i].hbm_read + plans[i].hbm_write));
     const double hb = plans[i].hbm_read + plans[i].hbm_write;
     const double best_hb = best_cycles < 0 ? 0 : plans[best].hbm_read + plans[best].hbm_write;
     if (best_cycles < 0 || cyc < best_cycles || (cyc == best_cycles && hb < best_hb)) {
@@ -252,7 +254,8 @@ OpResult simulate_gemm(const ChipSpec& chip, const mem::MemoryPort& port, const 
   r.utilization = r.flops.flops() / (chip.matrix_peak(g.dtype).flops_per_second() * r.time.seconds());
   r.compute_cycles = Cycles(best_run.critical.compute_busy);
   r.dma_cycles = Cycles(best_run.critical.load_busy);
-  r.bound = best_run.critical.load_busy > best_run.critical.compute_busy ? "memory" : "compute";
+  const bool at_floor = best_cycles == detail::hbm_floor(e.ctx, p.hbm_read + p.hbm_write);
+  r.bound = at_floor || best_run.critical.load_busy > best_run.critical.compute_busy ? "memory" : "compute";
   r.cores_used = best_run.cores_used;
   r.steps_simulated = steps_sim;
   std::ostringstream os;

@@ -32,16 +32,20 @@ struct Ctx {
 Ctx make_ctx(const ChipSpec& chip, const mem::MemoryPort& port, const mem::AccessProfile& profile);
 
 // Load-queue cycles for `l1_bytes` into L1 of which `hbm_bytes` come from HBM, when `active` cores
-// share HBM and loads get the fraction `read_share` of each core's share (stores the rest: the load
-// and store queues run at the same time, so together they never exceed the memory's bandwidth).
-inline std::int64_t load_cycles(const Ctx& c, double l1_bytes, double hbm_bytes, std::int64_t active,
-                                double read_share) {
-  const double share = c.hbm_bpc / static_cast<double>(active) * read_share;
+// share HBM evenly. Stores get the same per-core share: the load and store queues of a core may
+// overlap in time, so the sum can exceed the memory's bandwidth for a while; the op as a whole is
+// held to it by hbm_floor().
+inline std::int64_t load_cycles(const Ctx& c, double l1_bytes, double hbm_bytes, std::int64_t active) {
+  const double share = c.hbm_bpc / static_cast<double>(active);
   return cycles_of(std::max(l1_bytes / c.fill_bpc, hbm_bytes / share));
 }
-inline std::int64_t store_cycles(const Ctx& c, double bytes, std::int64_t active, double read_share) {
-  const double share = c.hbm_bpc / static_cast<double>(active) * (1.0 - read_share);
+inline std::int64_t store_cycles(const Ctx& c, double bytes, std::int64_t active) {
+  const double share = c.hbm_bpc / static_cast<double>(active);
   return cycles_of(std::max(bytes / c.drain_bpc, bytes / share));
+}
+// No op finishes before its first access plus all its HBM traffic at the achievable bandwidth.
+inline std::int64_t hbm_floor(const Ctx& c, double hbm_bytes) {
+  return c.first_latency + cycles_of(hbm_bytes / c.hbm_bpc);
 }
 
 struct ChipRun {

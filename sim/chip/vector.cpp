@@ -92,15 +92,14 @@ OpResult simulate_vector(const ChipSpec& chip, const mem::MemoryPort& port, cons
   const std::int64_t chunks = ceil_div(E, chunk);
   const std::int64_t active = std::min(P, chunks);
   const std::int64_t edge = E - (chunks - 1) * chunk;
-  const double rshare = hbm_in_factor / (hbm_in_factor + c.outputs);
   std::vector<TileCost> kinds;
   std::vector<std::int64_t> counts;
   auto add = [&](std::int64_t n_el, std::int64_t count) {
     if (count <= 0) return;
     const double in = double(n_el) * b * hbm_in_factor, out = double(n_el) * b * c.outputs;
     TileCost t;
-    t.steps.push_back({StepCost{detail::load_cycles(ctx, in, in, active, rshare), cycles_of(double(n_el) * cpe)}, 1});
-    t.store = out > 0 ? detail::store_cycles(ctx, out, active, rshare) : 0;
+    t.steps.push_back({StepCost{detail::load_cycles(ctx, in, in, active), cycles_of(double(n_el) * cpe)}, 1});
+    t.store = out > 0 ? detail::store_cycles(ctx, out, active) : 0;
     kinds.push_back(t);
     counts.push_back(count);
   };
@@ -113,7 +112,8 @@ OpResult simulate_vector(const ChipSpec& chip, const mem::MemoryPort& port, cons
   const detail::ChipRun run = detail::run_chip(kinds, counts, P, ctx.first_latency, opt.extrapolate);
   OpResult r;
   r.op = v.canonical();
-  r.cycles = Cycles(run.cycles);
+  const std::int64_t floor = detail::hbm_floor(ctx, double(E) * b * (hbm_in_factor + c.outputs));
+  r.cycles = Cycles(std::max(run.cycles, floor));
   r.time = r.cycles / chip.clock;
   r.flops = Flops(double(E) * c.flops);
   r.bytes.hbm_read = Bytes(double(E) * b * hbm_in_factor);
@@ -122,11 +122,11 @@ OpResult simulate_vector(const ChipSpec& chip, const mem::MemoryPort& port, cons
   r.bytes.l1_to_global = r.bytes.hbm_write;
   r.hbm_bytes = r.bytes.hbm_read + r.bytes.hbm_write;
   // Utilisation of the vector unit's issue slots (flops and special functions), not of its FLOP peak.
-  const double slots = double(run.cycles) * double(run.cores_used > 0 ? P : 1);
+  const double slots = double(r.cycles.count()) * double(run.cores_used > 0 ? P : 1);
   r.utilization = slots > 0 ? double(E) * cpe / slots : 0.0;
   r.compute_cycles = Cycles(run.critical.compute_busy);
   r.dma_cycles = Cycles(std::max(run.critical.load_busy, run.critical.store_busy));
-  r.bound = r.dma_cycles.count() > r.compute_cycles.count() ? "memory" : "compute";
+  r.bound = floor >= run.cycles || r.dma_cycles.count() > r.compute_cycles.count() ? "memory" : "compute";
   r.cores_used = run.cores_used;
   r.steps_simulated = run.steps_simulated;
   std::ostringstream os;

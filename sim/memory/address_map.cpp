@@ -60,6 +60,7 @@ AddressMapper::AddressMapper(const HbmSpec& s) {
   pcs_ = static_cast<std::int32_t>(o.pseudo_channels);
   bank_groups_ = static_cast<std::int32_t>(o.bank_groups);
   banks_per_group_ = static_cast<std::int32_t>(o.banks_per_group);
+  columns_ = static_cast<std::int32_t>(o.columns);
   xor_hash_ = s.controller.mapping.hash == "xor";
   const std::uint64_t radix[7] = {static_cast<std::uint64_t>(o.stacks), static_cast<std::uint64_t>(o.channels),
                                   static_cast<std::uint64_t>(o.pseudo_channels), static_cast<std::uint64_t>(o.bank_groups),
@@ -96,14 +97,14 @@ DramAddress AddressMapper::decode(std::uint64_t byte_address) const {
     }
   }
   if (xor_hash_) {
-    auto h = static_cast<std::uint64_t>(a.row);
-    a.bank_group = permute(a.bank_group, h, bank_groups_);
-    h /= static_cast<std::uint64_t>(bank_groups_);
-    a.bank = permute(a.bank, h, banks_per_group_);
-    h /= static_cast<std::uint64_t>(banks_per_group_);
+    // Channel-side fields are permuted by the bank and row digits; the bank by the row.
+    auto h = static_cast<std::uint64_t>(a.bank) + static_cast<std::uint64_t>(banks_per_group_) * static_cast<std::uint64_t>(a.row);
+    a.bank = permute(a.bank, static_cast<std::uint64_t>(a.row), banks_per_group_);
+    a.channel = permute(a.channel, h, channels_);
+    h /= static_cast<std::uint64_t>(channels_);
     a.pc = permute(a.pc, h, pcs_);
     h /= static_cast<std::uint64_t>(pcs_);
-    a.channel = permute(a.channel, h, channels_);
+    a.bank_group = permute(a.bank_group, h, bank_groups_);
   }
   a.pc_index = (a.stack * channels_ + a.channel) * pcs_ + a.pc;
   a.bank_index = a.bank_group * banks_per_group_ + a.bank;

@@ -7,11 +7,15 @@
 // columns, banks, rows. Radices need not be powers of two (mixed radix, so a 24 GB HBM3E stack
 // with 49152 rows per bank maps without holes). Addresses wrap at the total capacity.
 //
-// hash = "xor": after decoding, the bank group, bank, pseudo-channel and channel indices are each
-// permuted by successive digits of the row index (XOR for power-of-two sizes, addition modulo the
-// size otherwise), as in permutation-based interleaving (Zhang, Zhu, Zhang, MICRO 2000). For a fixed
-// row the map is a permutation, so the whole map stays a bijection; strides that are multiples of a
-// row's worth of addresses then spread over banks and channels instead of hammering one bank.
+// hash = "xor": after decoding, the channel, pseudo-channel and bank-group indices are permuted by
+// successive digits of h = bank + banks_per_group * row, and the bank index by
+// the row (XOR for power-of-two sizes, addition modulo the size otherwise), in the manner of
+// permutation-based interleaving (Zhang, Zhu, Zhang, MICRO 2000). The permuting digits are never
+// themselves permuted by it, so the map stays a bijection; a power-of-two stride that would land
+// every request on one pseudo-channel (e.g. 4 KiB with channel bits lowest) moves to another
+// pseudo-channel whenever the bank or row digit changes, and row-conflicting strides are spread
+// over banks. Within one bank/row block the layout equals the unhashed one, so streams keep
+// their bank-group rotation.
 #pragma once
 
 #include <cstdint>
@@ -47,7 +51,7 @@ class AddressMapper {
   std::uint64_t burst_ = 32;
   std::uint64_t total_bursts_ = 1;
   bool xor_hash_ = false;
-  std::int32_t channels_ = 1, pcs_ = 1, bank_groups_ = 1, banks_per_group_ = 1;
+  std::int32_t channels_ = 1, pcs_ = 1, bank_groups_ = 1, banks_per_group_ = 1, columns_ = 1;
 };
 
 }  // namespace xpu::mem

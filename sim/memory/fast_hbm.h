@@ -65,7 +65,7 @@ struct CalibrationOptions {
   std::vector<Pattern> patterns = {Pattern::Stream, Pattern::Strided, Pattern::Random};
   std::vector<double> read_fractions = {1.0, 0.75, 0.5, 0.25, 0.0};
   std::vector<double> request_sizes = {32, 64, 128, 256, 1024, 4096};
-  double refresh_intervals = 4.0;  // simulated time per point, in tREFI (at full efficiency)
+  double refresh_intervals = 3.0;  // simulated time per point, in tREFI (at full efficiency)
 };
 // Run the detailed model over the grid (deterministic).
 CalibrationTable calibrate(const HbmSpec& spec, const CalibrationOptions& opt = {});

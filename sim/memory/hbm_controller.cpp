@@ -36,7 +36,7 @@ PcController::PcController(const HbmSpec& s, int index, int total_pcs, Controlle
   rq_.reserve(rq_cap_ + 8);
   wq_.reserve(wq_cap_ + 8);
   // Stagger the refresh phase across pseudo-channels so they do not all refresh at once.
-  next_ref_ = nREFI_ * (1 + index % total_pcs) / total_pcs;
+  next_ref_ = s.controller.refresh_stagger ? nREFI_ * (1 + index % total_pcs) / total_pcs : nREFI_;
   if (hi_ < 1) hi_ = 1;
 }
 
@@ -45,9 +45,13 @@ std::int64_t PcController::cycle_to_ps(std::int64_t cycle) const {
 }
 
 std::int64_t PcController::now_cycle() const {
-  const double rel = static_cast<double>(abs_now_ps() - epoch_ps_);
-  auto c = static_cast<std::int64_t>(std::ceil(rel / tck_ps_ - 1e-9));
-  return std::max<std::int64_t>(c, 0);
+  // The first cycle whose (rounded) start time is not before now.
+  const std::int64_t now = abs_now_ps();
+  auto c = static_cast<std::int64_t>(std::floor(static_cast<double>(now - epoch_ps_) / tck_ps_));
+  c = std::max<std::int64_t>(c, 0);
+  while (cycle_to_ps(c) < now) ++c;
+  while (c > 0 && cycle_to_ps(c - 1) >= now) --c;
+  return c;
 }
 
 int PcController::queue_free(bool write) const {

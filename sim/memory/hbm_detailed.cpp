@@ -16,6 +16,7 @@ HbmDetailed::HbmDetailed(const HbmSpec& spec) : spec_(spec), mapper_(spec_) {
   for (int i = 0; i < n; ++i) pcs_.push_back(std::make_unique<PcController>(spec_, i, n, this, epoch));
   inbox_.resize(static_cast<size_t>(n));
   need_.assign(static_cast<size_t>(n), 0);
+  refused_.assign(static_cast<size_t>(2 * n), 0);
 }
 
 HbmDetailed::~HbmDetailed() = default;
@@ -51,7 +52,7 @@ bool HbmDetailed::try_send(const MemRequest& r) {
   }
   for (int pc : touched_) need_[static_cast<size_t>(pc)] = 0;
   if (!ok) {
-    retry_wanted_ = true;
+    refused_[static_cast<size_t>(2 * blocked_pc_ + (blocked_write_ ? 1 : 0))] = 1;
     return false;
   }
   std::uint32_t id;
@@ -104,8 +105,8 @@ void HbmDetailed::complete(std::uint32_t parent) {
 
 void HbmDetailed::queue_freed(int pc, bool write) {
   auto& box = inbox_[static_cast<size_t>(pc)];
-  auto& ctl = *pcs_[static_cast<size_t>(pc)];
-  if (!box.empty() && box.front().write == write) {
+  if (!box.empty()) {
+    if (box.front().write != write) return;
     // Called from inside the controller's step: defer the enqueue to keep the step re-entrancy free.
     Kernel::instance().after_ps(0, [this, pc] {
       auto& b = inbox_[static_cast<size_t>(pc)];
@@ -114,17 +115,22 @@ void HbmDetailed::queue_freed(int pc, bool write) {
         c.enqueue(b.front());
         b.pop_front();
       }
-      if (b.empty() && retry_wanted_ && blocked_pc_ == pc) {
-        retry_wanted_ = false;
-        if (retry_) retry_();
+      if (b.empty()) {
+        for (int w = 0; w < 2; ++w) {
+          auto& f = refused_[static_cast<size_t>(2 * pc + w)];
+          if (f && pcs_[static_cast<size_t>(pc)]->queue_free(w == 1) > 0) {
+            f = 0;
+            if (retry_) retry_(pc, w == 1);
+          }
+        }
       }
     });
     return;
   }
-  (void)ctl;
-  if (retry_wanted_ && pc == blocked_pc_ && write == blocked_write_) {
-    retry_wanted_ = false;
-    if (retry_) Kernel::instance().after_ps(0, retry_);
+  auto& f = refused_[static_cast<size_t>(2 * pc + (write ? 1 : 0))];
+  if (f) {
+    f = 0;
+    if (retry_) Kernel::instance().after_ps(0, [this, pc, write] { retry_(pc, write); });
   }
 }
 

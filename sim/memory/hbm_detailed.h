@@ -43,7 +43,10 @@ class HbmDetailed : public ControllerListener {
   HbmDetailed& operator=(const HbmDetailed&) = delete;
 
   bool try_send(const MemRequest& r);
-  void set_retry(std::function<void()> fn) { retry_ = std::move(fn); }
+  // After a refusal: the pseudo-channel queue (index, write queue?) that refused the request. The
+  // retry callback fires with that pair once that queue frees an entry.
+  std::pair<int, bool> last_refusal() const { return {blocked_pc_, blocked_write_}; }
+  void set_retry(std::function<void(int pc, bool write)> fn) { retry_ = std::move(fn); }
   // Statistics; utilisation is over [first accept, last done] unless `elapsed_ps` > 0 is given.
   HbmStats stats(std::int64_t elapsed_ps = 0) const;
   const HbmSpec& spec() const { return spec_; }
@@ -72,8 +75,8 @@ class HbmDetailed : public ControllerListener {
   std::vector<int> need_;          // scratch: bursts per pseudo-channel of the request being sent
   std::vector<int> touched_;
   std::vector<std::pair<int, BurstReq>> scratch_;
-  std::function<void()> retry_;
-  bool retry_wanted_ = false;
+  std::function<void(int, bool)> retry_;
+  std::vector<char> refused_;      // per (pseudo-channel, write): someone waits for an entry
   int blocked_pc_ = -1;
   bool blocked_write_ = false;
   int outstanding_ = 0;

@@ -114,6 +114,7 @@ struct HbmControllerSpec {
   std::string page_policy = "open";    // open | closed
   AddressMappingSpec mapping;
   Seconds frontend_latency = units::nanoseconds(0);  // controller/PHY pipeline added to every access
+  bool refresh_stagger = false;  // false: every pseudo-channel refreshes at the same times (as DRAMSim3)
 
   template <class V>
   void visit(V& v) {
@@ -124,6 +125,7 @@ struct HbmControllerSpec {
     v.field("page_policy", page_policy, cfg::Field("row-buffer policy").one_of({"open", "closed"}));
     v.field("mapping", mapping, cfg::Field("physical address to channel/bank/row/column mapping"));
     v.field("frontend_latency", frontend_latency, cfg::Field("fixed controller and PHY latency added to each access").min(0));
+    v.field("refresh_stagger", refresh_stagger, cfg::Field("spread pseudo-channel refreshes evenly over nREFI instead of aligning them"));
   }
 };
 

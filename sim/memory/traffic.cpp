@@ -2,6 +2,7 @@
 #include "sim/memory/traffic.h"
 
 #include <algorithm>
+#include <deque>
 #include <cmath>
 #include <functional>
 #include <random>
@@ -48,7 +49,13 @@ class Generator {
   // The next request (valid while !done()).
   MemRequest next() const { return cur_; }
   void advance() {
-    sent_ += cur_.size;
+    off_ += cur_.size;
+    if (off_ < req_size_) {  // next packet of the same request
+      cur_.address += cur_.size;
+      cur_.size = static_cast<std::uint32_t>(std::min<std::uint64_t>(packet_, req_size_ - off_));
+      return;
+    }
+    sent_ += req_size_;
     ++k_;
     if (sent_ >= target_) {
       ++phase_;
@@ -65,6 +72,7 @@ class Generator {
     const auto size = static_cast<std::uint64_t>(s.request_size.bytes());
     if (size == 0) throw UserError("request size must be > 0");
     size_ = size;
+    packet_ = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(s.packet.bytes()));
     sent_ = 0;
     k_ = 0;
     target_ = static_cast<std::uint64_t>(s.bytes.bytes());
@@ -98,7 +106,9 @@ class Generator {
     }
     ++idx;
     cur_.address = addr + (write ? half_ : 0);
-    cur_.size = static_cast<std::uint32_t>(std::min<std::uint64_t>(size_, target_ - sent_));
+    req_size_ = std::min<std::uint64_t>(size_, target_ - sent_);
+    off_ = 0;
+    cur_.size = static_cast<std::uint32_t>(std::min<std::uint64_t>(packet_, req_size_));
     cur_.is_write = write;
   }
 
@@ -106,6 +116,7 @@ class Generator {
   std::uint64_t cap_;
   std::size_t phase_ = 0;
   std::uint64_t size_ = 64, sent_ = 0, target_ = 0, k_ = 0, half_ = 0, ridx_ = 0, widx_ = 0;
+  std::uint64_t packet_ = 64, req_size_ = 64, off_ = 0;
   std::mt19937_64 rng_;
   MemRequest cur_;
 };
@@ -118,6 +129,53 @@ Seconds percentile(std::vector<std::int64_t> v, double q) {
   return Seconds(static_cast<double>(v[i]) * 1e-12);
 }
 
+// Sends a generator's requests with up to `window` of them parked on refused queues at once (many
+// DMA engines in flight): a full queue delays only the requests that map to it.
+class WindowedInitiator {
+ public:
+  WindowedInitiator(HbmDetailed& mem, Generator& gen, std::size_t window)
+      : mem_(mem), gen_(gen), window_(window), waiting_(static_cast<size_t>(2 * mem.spec().total_pcs())) {
+    mem_.set_retry([this](int pc, bool w) { retry(pc, w); });
+  }
+  void fill() {
+    while (!gen_.done() && parked_ < window_) {
+      MemRequest r = gen_.next();
+      gen_.advance();
+      if (!mem_.try_send(r)) park(std::move(r));
+    }
+  }
+  bool finished() const { return gen_.done() && parked_ == 0; }
+
+ private:
+  void park(MemRequest r) {
+    auto [pc, w] = mem_.last_refusal();
+    waiting_[static_cast<size_t>(2 * pc + (w ? 1 : 0))].push_back(std::move(r));
+    ++parked_;
+  }
+  void retry(int pc, bool w) {
+    auto& q = waiting_[static_cast<size_t>(2 * pc + (w ? 1 : 0))];
+    while (!q.empty()) {
+      if (mem_.try_send(q.front())) {
+        q.pop_front();
+        --parked_;
+        continue;
+      }
+      auto rf = mem_.last_refusal();
+      if (rf.first == pc && rf.second == w) break;  // full again: wait for the next retry
+      MemRequest r = std::move(q.front());
+      q.pop_front();
+      --parked_;
+      park(std::move(r));
+    }
+    fill();
+  }
+  HbmDetailed& mem_;
+  Generator& gen_;
+  std::size_t window_;
+  std::vector<std::deque<MemRequest>> waiting_;
+  std::size_t parked_ = 0;
+};
+
 }  // namespace
 
 TrafficResult run_detailed(const HbmSpec& spec, const std::vector<TrafficSpec>& phases) {
@@ -125,16 +183,10 @@ TrafficResult run_detailed(const HbmSpec& spec, const std::vector<TrafficSpec>& 
   const std::uint64_t events0 = k.events_processed();
   HbmDetailed mem(spec);
   Generator gen(phases, static_cast<std::uint64_t>(spec.capacity().bytes()));
-  std::function<void()> pump = [&] {
-    while (!gen.done()) {
-      if (!mem.try_send(gen.next())) return;  // resumes on retry
-      gen.advance();
-    }
-  };
-  mem.set_retry(pump);
-  k.after_ps(0, pump);
+  WindowedInitiator init(mem, gen, static_cast<std::size_t>(std::max<std::int64_t>(1024, 32 * spec.total_pcs())));
+  k.after_ps(0, [&] { init.fill(); });
   k.run();
-  XPU_ASSERT(gen.done() && mem.outstanding() == 0, "detailed memory run ended with work left (deadlock)");
+  XPU_ASSERT(init.finished() && mem.outstanding() == 0, "detailed memory run ended with work left (deadlock)");
   HbmStats st = mem.stats();
   TrafficResult r;
   const std::int64_t elapsed_ps = std::max<std::int64_t>(1, st.last_done_ps - st.first_accept_ps);

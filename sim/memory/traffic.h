@@ -9,6 +9,8 @@
 // Reads and writes are interleaved deterministically: request k is a write iff
 // floor((k+1) w) > floor(k w), w = 1 - read_fraction (so 2:1 gives R R W R R W ...).
 // A run is a list of phases run back to back (mixed traffic); results cover the whole run.
+// Requests larger than `packet` (64 B) reach the memory as consecutive packets, as a DMA transfer
+// crosses the on-chip fabric in cache-line-sized packets; latency percentiles are per packet.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +32,7 @@ struct TrafficSpec {
   Bytes request_size = Bytes(64);
   Bytes stride = Bytes(4096);
   std::uint64_t seed = 1;
+  Bytes packet = Bytes(64);  // the on-chip fabric splits each request into packets of at most this size
   AccessProfile profile() const { return AccessProfile{pattern, read_fraction, request_size}; }
 };
 
