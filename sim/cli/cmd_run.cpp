@@ -16,12 +16,16 @@ int run_cmd(const std::vector<std::string>& argv) {
           {"workload", "FILE", "workload: native YAML trace, Chakra ET prefix, or scenario", "", true},
           {"out", "DIR", "write summary.json, ops.csv and trace.json (Perfetto) here", "", false},
           {"json", "", "print summary.json to stdout instead of the text summary", "", false},
+          {"no-symmetry", "", "simulate every rank, even where the workload marks ranks as repeating a representative", "", false},
           {"quiet", "", "print nothing (files only)", "", false}});
   if (!a.parse(argv)) return kExitOk;
   // Load and validate everything before producing any output.
   ArchSpec arch = load_arch(a.get("arch"));
   wl::Workload w = wl::load_workload(a.get("workload"));
-  cluster::SimResult r = cluster::simulate(arch, w);
+  if (a.has("no-symmetry")) w.representative.clear();
+  cluster::SimulateOptions so;
+  so.engine.record_ops = a.has("out");  // timelines are only needed for ops.csv and trace.json
+  cluster::SimResult r = cluster::simulate(arch, w, so);
   report::Summary s = report::summarize(w, arch, r);
   std::string sj = report::summary_json(s, arch);
   if (a.has("out")) {

@@ -38,12 +38,13 @@ struct ClusterEngine::Impl {
     std::vector<std::uint32_t> coll_seq;  // per group set
     std::vector<std::int64_t> start_ps;   // traced ranks only
     bool traced = false;
+    bool simulated = true;  // false: a symmetry ghost that repeats its representative
     // time accounting
     std::int64_t last_ps = 0;
     std::int64_t compute_only = 0, comm_only = 0, overlap = 0, idle = 0, finish = 0;
     Flops flops;
     Bytes hbm_bytes, comm_bytes;
-    std::vector<NodeIndex> waiting_recvs;
+    std::vector<OpRecord> ops;  // traced ranks only, in completion order
   };
   struct Rendezvous {
     CollectiveCall call;
@@ -63,10 +64,9 @@ struct ClusterEngine::Impl {
   std::vector<std::vector<char>> cost_known;
   std::vector<std::vector<std::string>> algos;
   std::map<CollKey, Rendezvous> rendezvous;
+  std::vector<std::vector<std::uint32_t>> simulated_members;  // [group set][group]
   std::map<P2PKey, std::uint32_t> arrived;             // messages delivered, not yet received
   std::map<P2PKey, std::deque<NodeIndex>> recv_waiting;  // recvs issued, data not yet there
-  std::vector<OpRecord> ops;
-
   Impl(const wl::Workload& wl_, ComputeCostModel& c, CommModel& m) : w(wl_), compute(c), comm(m) {}
 
   const wl::Node& node(RankId r, NodeIndex n) const { return w.programs[ranks[r].program].nodes[n]; }
@@ -140,7 +140,13 @@ struct ClusterEngine::Impl {
         const OpCost& c = cost_of(rk.program, n);
         rk.flops += c.flops;
         rk.hbm_bytes += c.hbm_bytes;
-        k.after(c.time, [this, r, n, s] { complete(r, n, s); });
+        // Pack (rank, node, stream) so the capture fits std::function's small buffer (no allocation).
+        const std::uint64_t packed = (static_cast<std::uint64_t>(r) << 33) | (static_cast<std::uint64_t>(n) << 1) |
+                                     static_cast<std::uint64_t>(s);
+        k.after(c.time, [this, packed] {
+          complete(static_cast<RankId>(packed >> 33), static_cast<NodeIndex>((packed >> 1) & 0xffffffffu),
+                   static_cast<int>(packed & 1));
+        });
       }
     }
   }
@@ -180,7 +186,7 @@ struct ClusterEngine::Impl {
           " issued '" + nd.name + "' (" + wl::coll_kind_name(nd.coll.kind) + ", " + format_bytes(nd.coll.bytes) + ")");
     }
     rv.members.emplace_back(r, n);
-    if (rv.members.size() == group.size()) {
+    if (rv.members.size() == simulated_members[nd.coll.group_set][gi]) {
       std::string algo = comm.algorithm(rv.call);
       for (const auto& [mr, mn] : rv.members) {
         auto& a = algos[ranks[mr].program][mn];
@@ -201,7 +207,7 @@ struct ClusterEngine::Impl {
     if (s >= 0) rk.streams[s].busy = false;
     if (rk.traced) {
       const wl::Node& nd = node(r, n);
-      ops.push_back(OpRecord{r, n, nd.stream, rk.start_ps[n], k.now_ps()});
+      rk.ops.push_back(OpRecord{r, n, nd.stream, rk.start_ps[n], k.now_ps()});
     }
     --rk.remaining;
     rk.finish = k.now_ps();
@@ -225,13 +231,15 @@ struct ClusterEngine::Impl {
       std::string missing;
       int nmiss = 0;
       for (RankId m : group) {
+        if (!ranks[m].simulated) continue;
         bool in = false;
         for (const auto& [mr, mn] : rv.members) in |= (mr == m);
         if (!in && nmiss++ < 8) missing += (missing.empty() ? "" : ", ") + std::to_string(m);
       }
       if (nmiss > 8) missing += ", ...";
       msg += "\n  collective '" + rv.first_node + "' (" + wl::coll_kind_name(rv.call.kind) + " on group set '" +
-             gs.name + "'): " + std::to_string(rv.members.size()) + " of " + std::to_string(group.size()) +
+             gs.name + "'): " + std::to_string(rv.members.size()) + " of " +
+             std::to_string(simulated_members[std::get<0>(key)][std::get<1>(key)]) +
              " ranks arrived; missing rank(s) " + missing;
     }
     for (const auto& [key, q] : recv_waiting) {
@@ -276,15 +284,22 @@ SimResult ClusterEngine::run() {
 
   // Which ranks get a recorded timeline.
   std::vector<RankId> traced = opt_.trace_ranks;
+  auto is_sim = [&](RankId r) { return w_.representative.empty() || w_.representative[r] == r; };
   if (traced.empty()) {
-    if (n <= 64) {
-      for (RankId r = 0; r < n; ++r) traced.push_back(r);
+    RankId nsim = 0;
+    for (RankId r = 0; r < n; ++r) nsim += is_sim(r) ? 1 : 0;
+    // Every simulated rank when that stays small (<= 64 ranks and <= 1M recorded ops), otherwise
+    // one representative per distinct program (at most 64).
+    std::size_t all_ops = 0;
+    for (RankId r = 0; r < n; ++r)
+      if (is_sim(r)) all_ops += w_.programs[w_.program_of_rank[r]].nodes.size();
+    if (nsim <= 64 && all_ops <= 1000000) {
+      for (RankId r = 0; r < n; ++r)
+        if (is_sim(r)) traced.push_back(r);
     } else {
       std::vector<char> seen(w_.programs.size(), 0);
-      traced.push_back(0);
-      seen[w_.program_of_rank[0]] = 1;
-      for (RankId r = 1; r < n && traced.size() < 64; ++r)
-        if (!seen[w_.program_of_rank[r]]) { seen[w_.program_of_rank[r]] = 1; traced.push_back(r); }
+      for (RankId r = 0; r < n && traced.size() < 64; ++r)
+        if (is_sim(r) && !seen[w_.program_of_rank[r]]) { seen[w_.program_of_rank[r]] = 1; traced.push_back(r); }
     }
   }
   std::sort(traced.begin(), traced.end());
@@ -293,9 +308,20 @@ SimResult ClusterEngine::run() {
   im.ranks.resize(n);
   Kernel& k = Kernel::instance();
   k.clear();
+  const bool reduced = !w_.representative.empty();
+  im.simulated_members.resize(w_.group_sets.size());
+  for (size_t g = 0; g < w_.group_sets.size(); ++g) {
+    for (const auto& grp : w_.group_sets[g].groups) {
+      std::uint32_t c = 0;
+      for (RankId m : grp) c += (!reduced || w_.representative[m] == m) ? 1 : 0;
+      im.simulated_members[g].push_back(c);
+    }
+  }
   for (RankId r = 0; r < n; ++r) {
     auto& rk = im.ranks[r];
     rk.program = w_.program_of_rank[r];
+    rk.simulated = !reduced || w_.representative[r] == r;
+    if (!rk.simulated) continue;
     const auto& nodes = w_.programs[rk.program].nodes;
     rk.pending.resize(nodes.size());
     for (NodeIndex i = 0; i < nodes.size(); ++i) rk.pending[i] = static_cast<std::uint32_t>(nodes[i].deps.size());
@@ -305,6 +331,7 @@ SimResult ClusterEngine::run() {
   if (opt_.record_ops) {
     for (RankId r : traced) {
       if (r < 0 || r >= n) throw UserError("trace rank " + std::to_string(r) + " out of range");
+      if (!is_sim(r)) continue;  // a symmetry ghost has no timeline of its own
       im.ranks[r].traced = true;
       im.ranks[r].start_ps.assign(w_.programs[im.ranks[r].program].nodes.size(), kNotStarted);
     }
@@ -312,6 +339,7 @@ SimResult ClusterEngine::run() {
   // Seed: every node without dependencies becomes ready at time 0, in rank order.
   k.after(Seconds(0), [&im, n] {
     for (RankId r = 0; r < n; ++r) {
+      if (!im.ranks[r].simulated) continue;
       const auto& nodes = im.w.programs[im.ranks[r].program].nodes;
       for (NodeIndex i = 0; i < nodes.size(); ++i)
         if (im.ranks[r].pending[i] == 0) im.make_ready(r, i);
@@ -337,7 +365,7 @@ SimResult ClusterEngine::run() {
   res.makespan = from_ps(makespan);
   res.ranks.resize(n);
   for (RankId r = 0; r < n; ++r) {
-    const auto& rk = im.ranks[r];
+    const auto& rk = im.ranks[reduced ? w_.representative[r] : r];
     auto& s = res.ranks[r];
     s.finish = from_ps(rk.finish);
     s.compute_only = from_ps(rk.compute_only);
@@ -348,11 +376,20 @@ SimResult ClusterEngine::run() {
     s.hbm_bytes = rk.hbm_bytes;
     s.comm_bytes = rk.comm_bytes;
   }
-  res.traced_ranks = opt_.record_ops ? traced : std::vector<RankId>{};
-  std::sort(im.ops.begin(), im.ops.end(), [](const OpRecord& a, const OpRecord& b) {
-    return std::tie(a.rank, a.start_ps, a.node) < std::tie(b.rank, b.start_ps, b.node);
-  });
-  res.ops = std::move(im.ops);
+  res.traced_ranks.clear();
+  if (opt_.record_ops)
+    for (RankId r : traced)
+      if (is_sim(r)) res.traced_ranks.push_back(r);
+  res.simulated_ranks = 0;
+  for (RankId r = 0; r < n; ++r) res.simulated_ranks += is_sim(r) ? 1 : 0;
+  for (RankId r : res.traced_ranks) {
+    auto& v = im.ranks[r].ops;
+    std::sort(v.begin(), v.end(), [](const OpRecord& a, const OpRecord& b) {
+      return std::tie(a.start_ps, a.node) < std::tie(b.start_ps, b.node);
+    });
+    res.ops.insert(res.ops.end(), v.begin(), v.end());
+    std::vector<OpRecord>().swap(v);
+  }
   // Costs of nodes never executed on a traced rank are still useful for reports: fill them.
   for (size_t p = 0; p < w_.programs.size(); ++p)
     for (NodeIndex i = 0; i < w_.programs[p].nodes.size(); ++i) {

@@ -13,6 +13,9 @@
 //    destination, tag, in order).
 //  * When the event queue drains with nodes left, the trace deadlocked: the engine throws a
 //    SimulationError naming the stuck ranks and what each waits on.
+//  * Symmetry: when the workload names representatives (wl::Workload::representative), only they
+//    are simulated; a collective waits for its simulated members only, and every other rank's
+//    statistics are its representative's.
 // Per rank, time is split into compute-only, comm-only, overlap and idle by accounting at every
 // stream state change (O(1) per event): "exposed communication" is comm-only time.
 #pragma once
@@ -59,6 +62,7 @@ struct SimResult {
   std::vector<std::vector<OpCost>> costs;      // [program][node]: compute nodes' cost
   std::vector<std::vector<std::string>> algos; // [program][node]: collective algorithm used
   std::uint64_t events = 0;
+  int simulated_ranks = 0;  // < ranks.size() under symmetry reduction
   std::string compute_model, comm_model;
 };
 

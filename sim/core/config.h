@@ -356,12 +356,18 @@ void Describer::field(const char* key, T& member, const Field& f) {
     }
   } else if constexpr (is_string_map<V>::value) {
     using E = typename V::mapped_type;
-    std::string def;
-    if constexpr (!is_describable<E>::value) {
+    if constexpr (is_describable<E>::value) {
+      docs.push_back({p, "map of name -> map", "", f.description(), f.range_text(), f.is_required()});
+      E e{};
+      Describer sub(p + ".<name>");
+      e.visit(sub);
+      for (auto& d : sub.docs) docs.push_back(std::move(d));
+    } else {
+      std::string def;
       for (const auto& [k, v] : member) def += (def.empty() ? "" : ", ") + k + ": " + default_text(v);
+      docs.push_back({p, "map of name -> " + type_name(static_cast<const E*>(nullptr)), def, f.description(),
+                      f.range_text(), f.is_required()});
     }
-    docs.push_back({p, "map of name -> " + std::string(is_describable<E>::value ? "map" : type_name(static_cast<const E*>(nullptr))),
-                    def, f.description(), f.range_text(), f.is_required()});
   } else if constexpr (is_optional<V>::value) {
     using E = typename V::value_type;
     docs.push_back({p, type_name(static_cast<const E*>(nullptr)) + " (optional)", "", f.description(),

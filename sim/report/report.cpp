@@ -47,6 +47,7 @@ Summary summarize(const wl::Workload& w, const ArchSpec& arch, const cluster::Si
   s.compute_model = r.compute_model;
   s.comm_model = r.comm_model;
   s.ranks = w.num_ranks;
+  s.simulated_ranks = r.simulated_ranks;
   s.step_time = r.makespan;
   s.events = r.events;
   const double n = static_cast<double>(w.num_ranks);
@@ -62,17 +63,20 @@ Summary summarize(const wl::Workload& w, const ArchSpec& arch, const cluster::Si
   // Peak: the matrix peak of the dtype carrying most GEMM FLOPs (bf16 when there are none).
   std::map<std::string, double> flops_by_dtype;
   std::map<std::string, CategoryTime> classes;
-  for (wl::RankId rk = 0; rk < w.num_ranks; ++rk) {
-    const int p = w.program_of_rank[rk];
+  std::vector<double> ranks_of_program(w.programs.size(), 0.0);
+  for (wl::RankId rk = 0; rk < w.num_ranks; ++rk) ranks_of_program[w.program_of_rank[rk]] += 1.0;
+  for (size_t p = 0; p < w.programs.size(); ++p) {
     const auto& prog = w.programs[p];
+    const double share = ranks_of_program[p] / n;  // fraction of ranks running this program
+    if (share == 0) continue;
     for (wl::NodeIndex i = 0; i < prog.nodes.size(); ++i) {
       const auto& nd = prog.nodes[i];
       auto& c = classes[class_of(nd)];
       c.name = class_of(nd);
-      c.count += 1.0 / n;
+      c.count += share;
       if (nd.kind == wl::NodeKind::Gemm) flops_by_dtype[dtype_name(nd.gemm.dtype)] += nd.gemm.flops().value();
       if (nd.kind != wl::NodeKind::Collective && nd.kind != wl::NodeKind::Send && nd.kind != wl::NodeKind::Recv)
-        c.time += r.costs[p][i].time / n;
+        c.time += r.costs[p][i].time * share;
     }
   }
   s.peak_dtype = "bf16";
@@ -111,7 +115,11 @@ std::string summary_text(const Summary& s) {
   const double st = s.step_time.value();
   auto share = [&](Seconds t) { return st > 0 ? " (" + pct(t.value() / st) + " of step)" : std::string(); };
   o << "xpusim run: " << s.workload << " on " << s.arch << " (" << s.ranks << " rank" << (s.ranks == 1 ? "" : "s") << ")\n";
-  o << "  models: compute = " << s.compute_model << ", communication = " << s.comm_model << "\n\n";
+  o << "  models: compute = " << s.compute_model << ", communication = " << s.comm_model << "\n";
+  if (s.simulated_ranks > 0 && s.simulated_ranks < s.ranks)
+    o << "  symmetry: " << s.simulated_ranks << " representative rank(s) simulated for " << s.ranks
+      << " (--no-symmetry simulates all)\n";
+  o << "\n";
   line("simulated step time", format_seconds(s.step_time));
   line("compute (avg per rank)", format_seconds(s.compute_busy) + share(s.compute_busy));
   line("communication", format_seconds(s.comm_busy) + share(s.comm_busy));
@@ -151,6 +159,7 @@ std::string summary_json(const Summary& s, const ArchSpec& arch) {
   o << "  \"arch\": " << jstr(s.arch) << ",\n";
   o << "  \"arch_file\": " << jstr(arch.source_file) << ",\n";
   o << "  \"ranks\": " << s.ranks << ",\n";
+  o << "  \"simulated_ranks\": " << s.simulated_ranks << ",\n";
   o << "  \"models\": {\"compute\": " << jstr(s.compute_model) << ", \"communication\": " << jstr(s.comm_model) << "},\n";
   o << "  \"step_time_s\": " << jnum(s.step_time.value()) << ",\n";
   o << "  \"per_rank_avg_s\": {\"compute\": " << jnum(s.compute_busy.value())

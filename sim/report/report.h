@@ -30,6 +30,7 @@ struct CategoryTime {
 struct Summary {
   std::string workload, arch, compute_model, comm_model;
   int ranks = 0;
+  int simulated_ranks = 0;
   Seconds step_time;
   Seconds compute_busy, comm_busy, exposed_comm, overlap, idle;  // averages over ranks
   Seconds slowest_rank_compute;

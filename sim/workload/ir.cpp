@@ -143,10 +143,35 @@ void validate(Workload& w) {
     }
   }
   for (auto& p : w.programs) topo_sort(p);
-  // Per-rank checks: groups contain the executing rank, peers in range.
+  if (!w.representative.empty()) {
+    if (static_cast<RankId>(w.representative.size()) != w.num_ranks)
+      throw ConfigError(SourceLoc{w.source}, "representative", "needs one entry per rank");
+    for (RankId r = 0; r < w.num_ranks; ++r) {
+      RankId q = w.representative[r];
+      if (q < 0 || q >= w.num_ranks || w.representative[q] != q)
+        throw ConfigError(SourceLoc{w.source}, "representative",
+                          "rank " + std::to_string(r) + " names representative " + std::to_string(q) +
+                              ", which is not its own representative");
+      if (w.program_of_rank[q] != w.program_of_rank[r])
+        throw ConfigError(SourceLoc{w.source}, "representative",
+                          "rank " + std::to_string(r) + " and its representative " + std::to_string(q) +
+                              " run different programs");
+    }
+  }
+  // Per-rank checks: groups contain the executing rank, peers in range. Only communication nodes
+  // depend on the rank, so list them once per program.
+  std::vector<std::vector<NodeIndex>> comm_nodes(w.programs.size());
+  for (size_t pi = 0; pi < w.programs.size(); ++pi) {
+    const auto& nodes = w.programs[pi].nodes;
+    for (NodeIndex i = 0; i < nodes.size(); ++i)
+      if (nodes[i].kind == NodeKind::Collective || nodes[i].kind == NodeKind::Send || nodes[i].kind == NodeKind::Recv)
+        comm_nodes[pi].push_back(i);
+  }
   for (RankId r = 0; r < w.num_ranks; ++r) {
+    if (!w.representative.empty() && w.representative[r] != r) continue;  // checked via its representative
     const Program& p = w.programs[w.program_of_rank[r]];
-    for (const Node& n : p.nodes) {
+    for (NodeIndex i : comm_nodes[w.program_of_rank[r]]) {
+      const Node& n = p.nodes[i];
       if (n.kind == NodeKind::Collective) {
         if (n.coll.group_set < 0 || n.coll.group_set >= static_cast<int>(w.group_sets.size()))
           fail_node(p, n, "names an unknown communicator group");
@@ -157,11 +182,15 @@ void validate(Workload& w) {
         if ((n.coll.kind == CollKind::Broadcast || n.coll.kind == CollKind::Reduce) &&
             (n.coll.root < 0 || n.coll.root >= static_cast<RankId>(g.size())))
           fail_node(p, n, "root " + std::to_string(n.coll.root) + " is outside its group of " + std::to_string(g.size()));
-      } else if (n.kind == NodeKind::Send || n.kind == NodeKind::Recv) {
+      } else {
         RankId peer = n.p2p.resolve(r);
         if (peer < 0 || peer >= w.num_ranks)
           fail_node(p, n, "on rank " + std::to_string(r) + " names peer " + std::to_string(peer) + ", out of range");
         if (peer == r) fail_node(p, n, "on rank " + std::to_string(r) + " sends to itself");
+        if (!w.representative.empty() && w.representative[r] == r && w.representative[peer] != peer)
+          fail_node(p, n, "on simulated rank " + std::to_string(r) + " names peer " + std::to_string(peer) +
+                              ", which symmetry reduction does not simulate (representatives must be closed "
+                              "under point-to-point peers)");
       }
     }
   }

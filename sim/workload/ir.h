@@ -138,6 +138,12 @@ struct Workload {
   std::vector<std::string> notes;    // reader remarks shown in the report (e.g. fallbacks taken)
   StepInfo step;
   std::vector<FootprintItem> footprint;  // empty when unknown
+  // Symmetry reduction (optional): representative[r] is the rank whose timeline rank r is assumed to
+  // repeat exactly (same program, same arrival times at every collective). Only representatives
+  // (representative[r] == r) are simulated; a collective starts when all *simulated* members of its
+  // group have arrived, and the communication model still moves the whole group's data. Empty =
+  // simulate every rank. See docs/engine.md, "Symmetry".
+  std::vector<RankId> representative;
 
   // Add (or find) the group set containing all ranks; returns its index.
   int group_all();

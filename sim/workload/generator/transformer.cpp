@@ -614,6 +614,17 @@ Workload generate_transformer(const ScenarioSpec& s) {
   for (int p = 0; p < P.pp; ++p) w.programs.push_back(s.training_mode ? g.build_stage(p) : g.build_inference_stage(p));
   w.program_of_rank.resize(static_cast<size_t>(w.num_ranks));
   for (RankId r = 0; r < w.num_ranks; ++r) w.program_of_rank[static_cast<size_t>(r)] = static_cast<int>(r / g.stride);
+  // Symmetry: data-parallel replicas (the dpx coordinate) repeat each other's timeline on a
+  // symmetric pod, so only replica dpx = 0 is simulated; every DP group still contains one simulated
+  // rank, so all DP collectives run on the network. See docs/engine.md, "Symmetry".
+  if (d.dpx > 1) {
+    w.representative.resize(static_cast<size_t>(w.num_ranks));
+    const RankId replica = RankId(d.tp) * d.cp * d.ep;
+    for (RankId r = 0; r < w.num_ranks; ++r) {
+      const RankId x = (r / replica) % d.dpx;
+      w.representative[static_cast<size_t>(r)] = r - x * replica;
+    }
+  }
 
   // Step figures.
   double hw = 0;

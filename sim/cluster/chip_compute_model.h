@@ -1,0 +1,37 @@
+// ChipComputeModel: the engine's ComputeCostModel backed by the compute-array model (sim/chip).
+//
+// Adapts trace nodes to the chip model's op descriptions and caches every distinct op (OpCache):
+//   GEMM    -> chip::simulate_gemm {m, n, k, batch, dtype}
+//   vector  -> chip::simulate_vector when the op class is in chip.vector.ops; the element count is
+//              bytes / ((inputs + outputs) x sizeof(dtype)) from that class's table. Classes the chip
+//              table does not know (e.g. an optimizer step, gather/scatter) fall back to the roofline
+//              max(F / P_vector, B / BW_achievable), and the report says how many did.
+//   memcpy  -> 2 x bytes through the memory port (read + write); host copies also bound by the link
+//   delay   -> the recorded duration
+// Memory behind the chip: the port given at construction (the calibrated HBM fast mode when the chip
+// names a memory preset, else a constant-efficiency port).
+#pragma once
+
+#include <memory>
+
+#include "sim/chip/chip_model.h"
+#include "sim/cluster/models.h"
+
+namespace xpu::cluster {
+
+class ChipComputeModel : public ComputeCostModel {
+ public:
+  ChipComputeModel(const ChipSpec& chip, std::unique_ptr<mem::MemoryPort> port);
+  std::string name() const override;
+  OpCost cost(const wl::Node& node) override;
+  const chip::OpCache& cache() const { return *cache_; }
+  std::size_t vector_fallbacks() const { return fallbacks_; }
+
+ private:
+  ChipSpec chip_;
+  std::unique_ptr<mem::MemoryPort> port_;
+  std::unique_ptr<chip::OpCache> cache_;
+  std::size_t fallbacks_ = 0;
+};
+
+}  // namespace xpu::cluster
