@@ -45,7 +45,7 @@ std::string AddressMapper::check_order(const std::string& order) {
     if (f < 0) return "unknown field '" + t + "' in '" + order + "' (fields: ro ba bg co pc ch st, '_'-separated)";
     if (seen[f]++) return "field '" + t + "' appears twice in '" + order + "'";
   }
-  // st may be omitted (single-stack presets put it on top).
+  // st may be omitted (it then sits just above ch).
   for (int i = 1; i < 7; ++i)
     if (!seen[i]) return std::string("field '") + kNames[i] + "' missing from '" + order + "'";
   return "";
@@ -69,10 +69,13 @@ AddressMapper::AddressMapper(const HbmSpec& s) {
   auto toks = split(s.controller.mapping.order);
   bool has_st = false;
   for (const auto& t : toks) has_st = has_st || t == "st";
-  if (!has_st) lsb_first_.push_back({St, radix[St]});  // stack on top (pushed first, reversed below)
   for (const auto& t : toks)
     for (int i = 0; i < 7; ++i)
-      if (t == kNames[i]) lsb_first_.push_back({static_cast<Field>(i), radix[i]});
+      if (t == kNames[i]) {
+        // Without an explicit 'st', stacks interleave like channels: st sits just above ch.
+        if (!has_st && i == Ch) lsb_first_.push_back({St, radix[St]});
+        lsb_first_.push_back({static_cast<Field>(i), radix[i]});
+      }
   // lsb_first_ now lists most significant first; reverse.
   std::vector<Digit> r(lsb_first_.rbegin(), lsb_first_.rend());
   lsb_first_ = r;

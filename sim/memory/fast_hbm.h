@@ -63,7 +63,7 @@ CalibrationTable load_calibration(const std::string& path);
 
 struct CalibrationOptions {
   std::vector<Pattern> patterns = {Pattern::Stream, Pattern::Strided, Pattern::Random};
-  std::vector<double> read_fractions = {1.0, 0.75, 0.5, 0.25, 0.0};
+  std::vector<double> read_fractions = {1.0, 0.75, 2.0 / 3.0, 0.5, 0.25, 0.0};
   std::vector<double> request_sizes = {32, 64, 128, 256, 1024, 4096};
   double refresh_intervals = 3.0;  // simulated time per point, in tREFI (at full efficiency)
 };

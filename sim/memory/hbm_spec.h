@@ -95,7 +95,8 @@ struct HbmTiming {
 
 struct AddressMappingSpec {
   // Fields from most to least significant, separated by '_': ro (row), ba (bank in group),
-  // bg (bank group), co (column), pc (pseudo-channel), ch (channel), st (stack). Each exactly once.
+  // bg (bank group), co (column), pc (pseudo-channel), ch (channel), st (stack). Each exactly once,
+  // except st, which may be left out: it then sits just above ch (stacks interleave like channels).
   // The burst offset (log2 G bits) is always below all of them.
   std::string order = "ro_ba_co_bg_pc_ch";
   std::string hash = "none";  // "xor": bank, bank group, pseudo-channel and channel XOR-ed with row bits

@@ -53,12 +53,15 @@ TEST(MemoryFast, IncompleteTableRejected) {
 TEST(MemoryFast, FastMatchesDetailedOnMixedTraffic) {
   HbmSpec s = load_hbm_preset(preset_path("hbm3"));
   CalibrationTable table = load_calibration(s.calibration_path());
-  // Off-grid points on purpose (3:1, 96 B, 2:1 at 256 B): the lookup interpolates.
+  // Off-grid points on purpose (3:1 at 96 B, 2:1 at 256 B): the lookup interpolates. Each phase
+  // lasts a few refresh intervals on the whole stack, as the calibration runs do.
+  constexpr double kPhaseMiB[] = {8, 2, 4, 8};
   std::vector<TrafficSpec> phases(4);
-  phases[0].pattern = Pattern::Stream, phases[0].read_fraction = 0.75, phases[0].request_size = Bytes(96), phases[0].bytes = Bytes(3 * MiB);
-  phases[1].pattern = Pattern::Random, phases[1].read_fraction = 1.0, phases[1].request_size = Bytes(32), phases[1].bytes = Bytes(0.75 * MiB);
-  phases[2].pattern = Pattern::Strided, phases[2].read_fraction = 2.0 / 3.0, phases[2].request_size = Bytes(256), phases[2].bytes = Bytes(2 * MiB);
-  phases[3].pattern = Pattern::Stream, phases[3].read_fraction = 0.0, phases[3].request_size = Bytes(128), phases[3].bytes = Bytes(2 * MiB);
+  phases[0].pattern = Pattern::Stream, phases[0].read_fraction = 0.75, phases[0].request_size = Bytes(96);
+  phases[1].pattern = Pattern::Random, phases[1].read_fraction = 1.0, phases[1].request_size = Bytes(32);
+  phases[2].pattern = Pattern::Strided, phases[2].read_fraction = 2.0 / 3.0, phases[2].request_size = Bytes(256);
+  phases[3].pattern = Pattern::Stream, phases[3].read_fraction = 0.0, phases[3].request_size = Bytes(128);
+  for (int i = 0; i < 4; ++i) phases[static_cast<size_t>(i)].bytes = Bytes(kPhaseMiB[i] * MiB);
   TrafficResult d = run_detailed(s, phases);
   TrafficResult f = run_fast(s, table, phases);
   EXPECT_EQ(d.bytes.bytes(), f.bytes.bytes());
