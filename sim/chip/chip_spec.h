@@ -196,7 +196,6 @@ struct ChipSpec {
   HbmSummarySpec hbm;
   ChipLinkSpec links;
   double compute_efficiency = 1.0;  // roofline placeholder: achievable fraction of matrix peak
-  std::string compute_model = "array";  // "array": the compute-array model; "roofline": the placeholder
 
   template <class V>
   void visit(V& v) {
@@ -211,8 +210,6 @@ struct ChipSpec {
     v.field("links", links, cfg::Field("chip-to-chip links").required());
     v.field("compute_efficiency", compute_efficiency,
             cfg::Field("achievable fraction of matrix peak (roofline placeholder only)").positive().max(1));
-    v.field("compute_model", compute_model,
-            cfg::Field("op cost model: the compute-array model or the roofline placeholder").one_of({"array", "roofline"}));
   }
 
   // Peak matrix throughput of the whole chip for `d` (2 FLOP per MAC).

@@ -11,8 +11,25 @@
 
 namespace xpu {
 
+// Which model fills each seam (docs/engine.md). Defaults are the detailed models.
+struct ModelsSpec {
+  std::string compute = "array";       // compute-array model, or the roofline placeholder
+  std::string network = "flow";        // flow-level network with collectives, or the alpha-beta placeholder
+  std::string collective_algorithm = "auto";  // collective algorithm (auto = fastest by model)
+  Bytes collective_chunk = Bytes(4.0 * units::MiB);
+  template <class V>
+  void visit(V& v) {
+    v.field("compute", compute, cfg::Field("op cost model").one_of({"array", "roofline"}));
+    v.field("network", network, cfg::Field("communication model").one_of({"flow", "alpha_beta"}));
+    v.field("collective_algorithm", collective_algorithm,
+            cfg::Field("collective algorithm for every collective (auto = fastest by model, as NCCL tuning)"));
+    v.field("collective_chunk", collective_chunk, cfg::Field("pipelining chunk of tree/chain collective algorithms").positive());
+  }
+};
+
 struct ArchSpec {
   std::string description;
+  ModelsSpec models;
   ChipSpec chip;
   PodSpec pod;
   std::string source_file;  // not a config key: where it was loaded from
@@ -22,6 +39,7 @@ struct ArchSpec {
     v.field("description", description, cfg::Field("free text: what this preset models and its sources"));
     v.field("chip", chip, cfg::Field("the accelerator chip").required());
     v.field("pod", pod, cfg::Field("the pod of chips (default: a single chip)"));
+    v.field("models", models, cfg::Field("which model fills each seam of the engine"));
   }
   void check(const cfg::Checker& c) const;
 

@@ -1,19 +1,22 @@
 #include "sim/cluster/simulate.h"
 
 #include "sim/cluster/chip_compute_model.h"
+#include "sim/cluster/network_comm_model.h"
 #include "sim/cluster/placeholder_models.h"
 
 namespace xpu::cluster {
 
 std::unique_ptr<ComputeCostModel> make_compute_model(const ArchSpec& arch) {
-  if (arch.chip.compute_model == "roofline") return std::make_unique<RooflinePlaceholder>(arch.chip);
+  if (arch.models.compute == "roofline") return std::make_unique<RooflinePlaceholder>(arch.chip);
   auto port = std::make_unique<mem::ConstantEfficiencyPort>(arch.chip.hbm.bandwidth, arch.chip.hbm.efficiency,
                                                             arch.chip.hbm.capacity);
   return std::make_unique<ChipComputeModel>(arch.chip, std::move(port));
 }
 
 std::unique_ptr<CommModel> make_comm_model(const ArchSpec& arch) {
-  return std::make_unique<AlphaBetaRingPlaceholder>(arch.link_bandwidth(), arch.link_latency());
+  if (arch.models.network == "alpha_beta")
+    return std::make_unique<AlphaBetaRingPlaceholder>(arch.link_bandwidth(), arch.link_latency());
+  return std::make_unique<NetworkCommModel>(arch);
 }
 
 SimResult simulate(const ArchSpec& arch, const wl::Workload& w, const SimulateOptions& opt) {

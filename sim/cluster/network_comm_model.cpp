@@ -1,0 +1,56 @@
+#include "sim/cluster/network_comm_model.h"
+
+namespace xpu::cluster {
+
+namespace {
+CollOp to_op(wl::CollKind k) {
+  switch (k) {
+    case wl::CollKind::AllReduce: return CollOp::AllReduce;
+    case wl::CollKind::AllGather: return CollOp::AllGather;
+    case wl::CollKind::ReduceScatter: return CollOp::ReduceScatter;
+    case wl::CollKind::AllToAll: return CollOp::AllToAll;
+    case wl::CollKind::Broadcast: return CollOp::Broadcast;
+    case wl::CollKind::Reduce: return CollOp::Reduce;
+  }
+  return CollOp::AllReduce;
+}
+}  // namespace
+
+NetworkCommModel::NetworkCommModel(const ArchSpec& arch) : algorithm_(arch.models.collective_algorithm) {
+  LinkDefaults d;
+  d.bandwidth = arch.chip.links.bandwidth;
+  d.latency = arch.chip.links.latency;
+  net_ = std::make_unique<Network>(arch.pod, d);
+  CollectiveOptions o;
+  o.algorithm = arch.models.collective_algorithm;
+  o.chunk = arch.models.collective_chunk;
+  svc_ = std::make_unique<CollectiveService>(*net_, o);
+}
+
+CollectiveRequest NetworkCommModel::request(const CollectiveCall& call) const {
+  CollectiveRequest r;
+  r.op = to_op(call.kind);
+  r.bytes = call.bytes;
+  r.chips.assign(call.ranks.begin(), call.ranks.end());
+  r.root = call.root;
+  r.algorithm = algorithm_;
+  if (algorithm_ == "auto") {
+    ChoiceKey key{static_cast<int>(r.op), r.bytes.value(), r.root, r.chips};
+    auto it = choice_.find(key);
+    if (it == choice_.end()) it = choice_.emplace(std::move(key), svc_->choose(r)).first;
+    r.algorithm = it->second;
+  }
+  return r;
+}
+
+void NetworkCommModel::start_collective(const CollectiveCall& call, std::function<void()> done) {
+  svc_->start(request(call), std::move(done));
+}
+
+void NetworkCommModel::start_send(wl::RankId src, wl::RankId dst, Bytes bytes, std::function<void()> done) {
+  net_->send(src, dst, bytes, std::move(done));
+}
+
+std::string NetworkCommModel::algorithm(const CollectiveCall& call) const { return request(call).algorithm; }
+
+}  // namespace xpu::cluster
