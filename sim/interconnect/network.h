@@ -85,6 +85,8 @@ struct NetworkStats {
   double bytes = 0;                 // bytes sent
 };
 
+// One Network per simulation: after Kernel::clear() (an aborted run) its pending events are gone,
+// so discard it and build a new one.
 class Network {
  public:
   // A network on an existing topology (which must outlive it) ...
