@@ -15,7 +15,8 @@
 //     the size of that component, never per byte. Finish times are kept in a heap; one wake-up is
 //     armed for the earliest.
 //   * Time is integer picoseconds (the Kernel's resolution); finish times are rounded to the
-//     nearest picosecond.
+//     nearest picosecond, and flows due within 1.2e-7 of the current simulated time (at least 1 ps)
+//     complete in the same batch (see wake()).
 // Assumptions and limits: fluid flows (no packets, no queueing delay beyond the fixed latency, no
 // congestion control dynamics, no incast loss); links are full duplex (each direction is its own
 // link); a flow's rate is bounded only by links (no per-chip DMA or NIC message-rate limit);
@@ -84,6 +85,8 @@ struct NetworkStats {
   double bytes = 0;                 // bytes sent
 };
 
+// One Network per simulation: after Kernel::clear() (an aborted run) its pending events are gone,
+// so discard it and build a new one.
 class Network {
  public:
   // A network on an existing topology (which must outlive it) ...

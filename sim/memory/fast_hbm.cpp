@@ -156,7 +156,12 @@ FastHbm::FastHbm(const HbmSpec& spec, const CalibrationTable& table) : spec_(spe
 
 void FastHbm::send(const MemRequest& r, const AccessProfile& profile) {
   const double now = static_cast<double>(abs_now_ps());
-  const double eff = std::max(1e-3, table_->efficiency(profile));
+  if (last_eff_ < 0 || profile.pattern != last_profile_.pattern || profile.read_fraction != last_profile_.read_fraction ||
+      profile.request_size != last_profile_.request_size) {
+    last_profile_ = profile;
+    last_eff_ = std::max(1e-3, table_->efficiency(profile));
+  }
+  const double eff = last_eff_;
   const std::uint64_t g = static_cast<std::uint64_t>(spec_.burst_bytes());
   const std::uint64_t first = r.address / g, last = (r.address + r.size - 1) / g;
   const std::uint64_t n = last - first + 1;
@@ -203,6 +208,13 @@ std::vector<double> FastHbm::channel_utilisation(std::int64_t elapsed_ps) const 
 FastHbmPort::FastHbmPort(HbmSpec spec, CalibrationTable table, BytesPerSecond chip_peak, Bytes capacity)
     : spec_(std::move(spec)), table_(std::move(table)), peak_(chip_peak), capacity_(capacity) {
   stacks_ = chip_peak / spec_.stack_peak();
+}
+
+BytesPerSecond FastHbmPort::achievable_bandwidth(const AccessProfile& p) const {
+  const auto key = std::make_tuple(static_cast<int>(p.pattern), p.read_fraction, p.request_size.bytes());
+  auto it = memo_.find(key);
+  if (it == memo_.end()) it = memo_.emplace(key, table_.efficiency(p)).first;
+  return peak_ * it->second;
 }
 
 std::string FastHbmPort::name() const {

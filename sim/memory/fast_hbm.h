@@ -19,7 +19,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -91,6 +93,8 @@ class FastHbm {
   std::vector<int> touched_;
   double ch_rate_;                // bytes per ps of one channel at peak
   double tail_ps_;
+  AccessProfile last_profile_{};  // memo: DMA streams send many requests with one profile
+  double last_eff_ = -1.0;
 };
 
 class FastHbmPort : public MemoryPort {
@@ -98,9 +102,7 @@ class FastHbmPort : public MemoryPort {
   FastHbmPort(HbmSpec spec, CalibrationTable table, BytesPerSecond chip_peak, Bytes capacity);
   std::string name() const override;
   BytesPerSecond peak_bandwidth() const override { return peak_; }
-  BytesPerSecond achievable_bandwidth(const AccessProfile& profile) const override {
-    return peak_ * table_.efficiency(profile);
-  }
+  BytesPerSecond achievable_bandwidth(const AccessProfile& profile) const override;
   Seconds idle_latency() const override { return table_.idle_latency; }
   Bytes capacity() const override { return capacity_; }
   double stacks() const { return stacks_; }
@@ -113,6 +115,7 @@ class FastHbmPort : public MemoryPort {
   BytesPerSecond peak_;
   Bytes capacity_;
   double stacks_;
+  mutable std::map<std::tuple<int, double, double>, double> memo_;  // profile -> efficiency
 };
 
 // The factory the chip/cluster model calls: loads the preset at `preset_path` and its calibration

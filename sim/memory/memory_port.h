@@ -54,4 +54,11 @@ class ConstantEfficiencyPort : public MemoryPort {
   Seconds latency_;
 };
 
+// The calibrated HBM fast mode for a chip: loads an HBM preset (arch-configs/memory/*.yaml) and
+// its calibration table (<stem>.calib.yaml) and scales it to the chip's peak bandwidth (stacks =
+// chip peak / per-stack peak). Defined in fast_hbm.cpp; see docs/models/hbm.md. Throws
+// ConfigError/UserError for a bad preset or a missing table.
+std::unique_ptr<MemoryPort> make_memory_port(const std::string& preset_path, BytesPerSecond chip_peak_bandwidth,
+                                             Bytes capacity);
+
 }  // namespace xpu::mem

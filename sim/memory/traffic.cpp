@@ -212,7 +212,9 @@ TrafficResult run_fast(const HbmSpec& spec, const CalibrationTable& table, const
   Kernel& k = Kernel::instance();
   const std::uint64_t events0 = k.events_processed();
   FastHbm mem(spec, table);
-  Generator gen(phases, static_cast<std::uint64_t>(spec.capacity().bytes()));
+  std::vector<TrafficSpec> whole = phases;  // fast mode takes each request whole (one event each)
+  for (auto& p : whole) p.packet = p.request_size;
+  Generator gen(whole, static_cast<std::uint64_t>(spec.capacity().bytes()));
   std::vector<std::int64_t> rlat, wlat;
   std::int64_t first = -1, last = 0;
   std::uint64_t bytes = 0, requests = 0;

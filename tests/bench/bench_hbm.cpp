@@ -32,6 +32,7 @@ void report(const char* label, const TrafficResult& r, double w, bool one_channe
               static_cast<unsigned long long>(r.events), w);
   if (one_channel) std::printf("  = %.1fx Ramulator", sim_per_wall / kRamulatorSimPerWall);
   std::printf("\n");
+  std::fflush(stdout);
 }
 }  // namespace
 
@@ -69,7 +70,7 @@ int main(int argc, char** argv) {
   for (double size : {64.0, 1024.0 * 1024.0}) {
     TrafficSpec t;
     t.request_size = Bytes(size);
-    t.bytes = Bytes((size > 64 ? 16384 : 32) * MiB * scale);
+    t.bytes = Bytes((size > 64 ? 4096 : 32) * MiB * scale);
     TrafficResult r;
     const double w = wall([&] { r = run_fast(stack, table, {t}); });
     report(size > 64 ? "fast 1 stack stream 1MiB requests" : "fast 1 stack stream 64B requests", r, w, false);

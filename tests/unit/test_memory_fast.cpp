@@ -55,7 +55,7 @@ TEST(MemoryFast, FastMatchesDetailedOnMixedTraffic) {
   CalibrationTable table = load_calibration(s.calibration_path());
   // Off-grid points on purpose (3:1 at 96 B, 2:1 at 256 B): the lookup interpolates. Each phase
   // lasts a few refresh intervals on the whole stack, as the calibration runs do.
-  constexpr double kPhaseMiB[] = {8, 2, 4, 8};
+  constexpr double kPhaseMiB[] = {5, 1.5, 2.5, 5};
   std::vector<TrafficSpec> phases(4);
   phases[0].pattern = Pattern::Stream, phases[0].read_fraction = 0.75, phases[0].request_size = Bytes(96);
   phases[1].pattern = Pattern::Random, phases[1].read_fraction = 1.0, phases[1].request_size = Bytes(32);
@@ -65,7 +65,9 @@ TEST(MemoryFast, FastMatchesDetailedOnMixedTraffic) {
   TrafficResult d = run_detailed(s, phases);
   TrafficResult f = run_fast(s, table, phases);
   EXPECT_EQ(d.bytes.bytes(), f.bytes.bytes());
-  EXPECT_NEAR(f.elapsed.seconds() / d.elapsed.seconds(), 1.0, 0.05)
+  const double ratio = f.elapsed.seconds() / d.elapsed.seconds();
+  std::printf("fast / detailed elapsed = %.4f\n", ratio);
+  EXPECT_NEAR(ratio, 1.0, 0.05)
       << "detailed " << d.elapsed.us() << " us, fast " << f.elapsed.us() << " us";
 }
 

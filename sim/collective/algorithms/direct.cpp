@@ -51,7 +51,14 @@ class DirectSchedule : public Schedule {
 
 class Direct : public Algorithm {
  public:
-  bool supports(const AlgoContext& c) const override { return c.n() >= 1; }
+  // All-to-all and send/recv at any size; the direct forms of the other collectives up to
+  // kMaxDirect ranks: beyond that n^2 simultaneous messages cost per-message overheads (incast,
+  // message rate, connection state) that the fluid model does not charge, so it would flatter them.
+  static constexpr int kMaxDirect = 512;
+  bool supports(const AlgoContext& c) const override {
+    if (c.op == CollOp::AllToAll || c.op == CollOp::SendRecv) return c.n() >= 1;
+    return c.n() >= 1 && c.n() <= kMaxDirect;
+  }
   std::unique_ptr<Schedule> plan(const AlgoContext& c) const override {
     auto s = std::make_unique<DirectSchedule>(c.op, c.n(), c.root, c.bytes);
     if (c.n() == 1) s = std::make_unique<DirectSchedule>(CollOp::Broadcast, 1, 0, 0);

@@ -8,21 +8,13 @@
 //     leaf_size x nics_per_chip x link_bandwidth / (spines x oversubscription),
 // so the fabric is non-blocking at oversubscription 1. Within a leaf: 2 links, 1 switch. Across
 // leaves: up, leaf->spine, spine->leaf, down: 4 links, 3 switches; the spine is
-// hash(source chip, destination chip) mod spines (deterministic ECMP, spreading pairs evenly).
+// (source member + destination member) mod spines: ECMP-style spreading that is deterministic and
+// balanced (the load imbalance of real hash collisions is not modelled).
 // As a level above a node, this is a rail-optimised fabric: local rank i of every node is on rail i.
-#include <cstdint>
-
 #include "sim/interconnect/topology.h"
 
 namespace xpu {
 namespace {
-
-std::uint64_t mix(std::uint64_t x) {  // splitmix64 finaliser
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 class SwitchLevel : public LevelKind {
  public:
@@ -53,13 +45,14 @@ class SwitchLevel : public LevelKind {
         }
     }
   }
-  void route(int inst, int from, int to, int src, int dst, Route& out) const override {
+  void route(int inst, int from, int to, int, int, Route& out) const override {
     const size_t base = static_cast<size_t>(inst) * n_;
     out.links.push_back(up_[base + from]);
     const int lf = from / leaf_, lt = to / leaf_;
     if (lf != lt) {
-      const int k = static_cast<int>(mix((static_cast<std::uint64_t>(src) << 32) ^ static_cast<std::uint64_t>(dst)) %
-                                     static_cast<std::uint64_t>(spines_));
+      // Deterministic, balanced spread: spine = (source member + destination member) mod spines, so
+      // every (source leaf, destination leaf) block of an all-to-all covers all spines equally.
+      const int k = (from + to) % spines_;
       const size_t lb = static_cast<size_t>(inst) * leaves_ * spines_;
       out.links.push_back(leaf_up_[lb + static_cast<size_t>(lf) * spines_ + k]);
       out.links.push_back(leaf_down_[lb + static_cast<size_t>(lt) * spines_ + k]);

@@ -1,0 +1,59 @@
+// `xpusim coll`: prints time, algbw, busbw and the algorithm; bad ranks, ops and sizes exit 2.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "tests/support/paths.h"
+#include "tests/support/run.h"
+
+using namespace xpu::test;
+
+namespace {
+const std::string kPod = src("tests/data/pod_two_tier.yaml");
+
+double field(const std::string& out, const std::string& key) {
+  auto p = out.find(key);
+  if (p == std::string::npos) return -1;
+  return std::atof(out.c_str() + p + key.size());
+}
+}  // namespace
+
+TEST(CliColl, AllReducePrintsTimeAlgbwBusbwAndAlgorithm) {
+  RunResult r = run(binary() + " coll --arch " + kPod + " --op allreduce --bytes 1GiB --ranks 32 --algo ring");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("algorithm  ring"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("time "), std::string::npos);
+  const double algbw = field(r.out, "algbw"), busbw = field(r.out, "busbw");
+  ASSERT_GT(algbw, 0) << r.out;
+  EXPECT_NEAR(busbw / algbw, 2.0 * 31 / 32, 0.01);  // nccl-tests all-reduce factor
+  // flat ring across 25 GB/s NICs: busbw just under the NIC bandwidth
+  EXPECT_NEAR(busbw, 25.0, 1.0);
+}
+
+TEST(CliColl, AutoNamesItsChoiceAndAllComparesAlgorithms) {
+  RunResult r = run(binary() + " coll --arch " + kPod + " --bytes 64MiB --all");
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* a : {"ring", "tree", "hierarchical", "halving_doubling", "direct"})
+    EXPECT_NE(r.out.find(std::string("algorithm  ") + a), std::string::npos) << a << "\n" << r.out;
+  EXPECT_NE(r.out.find("(auto's choice)"), std::string::npos);
+}
+
+TEST(CliColl, RanksNotMatchingThePodAreRejected) {
+  RunResult r = run(binary() + " coll --arch " + kPod + " --ranks 256");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--ranks 256"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("32 chips"), std::string::npos) << r.err;
+  EXPECT_EQ(run(binary() + " coll --arch " + kPod + " --op allreduse").code, 2);
+  EXPECT_EQ(run(binary() + " coll --arch " + kPod + " --bytes lots").code, 2);
+  EXPECT_EQ(run(binary() + " coll --arch " + kPod + " --algo halving_doubling --ranks 24").code, 2);
+}
+
+TEST(CliColl, InvalidTopologyIsReportedWithFileAndLine) {
+  RunResult r = run(binary() + " coll --arch " + src("tests/data/pod_disconnected.yaml"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("pod_disconnected.yaml:14:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("disconnected"), std::string::npos) << r.err;
+  RunResult z = run(binary() + " coll --arch " + src("tests/data/pod_zero_bw.yaml"));
+  EXPECT_EQ(z.code, 2);
+  EXPECT_NE(z.err.find("pod_zero_bw.yaml:13:"), std::string::npos) << z.err;
+}
