@@ -1,5 +1,7 @@
 #include "sim/cluster/arch.h"
 
+#include <filesystem>
+
 namespace xpu {
 
 void ArchSpec::check(const cfg::Checker& c) const {
@@ -18,6 +20,16 @@ ArchSpec load_arch(const std::string& path) {
   cfg::Node root = cfg::load_file(path);
   ArchSpec a = cfg::read<ArchSpec>(root, "");
   a.source_file = path;
+  // A memory preset path is relative to the file that names it (which may be an inherited base).
+  if (!a.chip.hbm.preset.empty() && !std::filesystem::path(a.chip.hbm.preset).is_absolute()) {
+    const cfg::Node* n = root.find("chip");
+    n = n ? n->find("hbm") : nullptr;
+    n = n ? n->find("preset") : nullptr;
+    std::string from = n ? n->loc.file : path;
+    a.chip.hbm.preset = (std::filesystem::path(from).parent_path() / a.chip.hbm.preset).lexically_normal().string();
+    if (!std::filesystem::exists(a.chip.hbm.preset))
+      throw ConfigError(n ? n->loc : SourceLoc{path}, "chip.hbm.preset", "no such memory preset '" + a.chip.hbm.preset + "'");
+  }
   return a;
 }
 

@@ -8,8 +8,12 @@ namespace xpu::cluster {
 
 std::unique_ptr<ComputeCostModel> make_compute_model(const ArchSpec& arch) {
   if (arch.models.compute == "roofline") return std::make_unique<RooflinePlaceholder>(arch.chip);
-  auto port = std::make_unique<mem::ConstantEfficiencyPort>(arch.chip.hbm.bandwidth, arch.chip.hbm.efficiency,
-                                                            arch.chip.hbm.capacity);
+  std::unique_ptr<mem::MemoryPort> port;
+  if (!arch.chip.hbm.preset.empty())
+    port = mem::make_memory_port(arch.chip.hbm.preset, arch.chip.hbm.bandwidth, arch.chip.hbm.capacity);
+  else
+    port = std::make_unique<mem::ConstantEfficiencyPort>(arch.chip.hbm.bandwidth, arch.chip.hbm.efficiency,
+                                                         arch.chip.hbm.capacity);
   return std::make_unique<ChipComputeModel>(arch.chip, std::move(port));
 }
 
