@@ -14,7 +14,7 @@ int run_cmd(const std::vector<std::string>& argv) {
                 "compute/communication breakdown and utilisation.",
          {{"arch", "FILE", "arch config (arch-configs/...)", "", true},
           {"workload", "FILE", "workload: native YAML trace, Chakra ET prefix, or scenario", "", true},
-          {"out", "DIR", "write summary.json, ops.csv and trace.json (Perfetto) here", "", false},
+          {"out", "DIR", "write summary.json, ops.csv, trace.json (Perfetto) and links.csv here", "", false},
           {"json", "", "print summary.json to stdout instead of the text summary", "", false},
           {"no-symmetry", "", "simulate every rank, even where the workload marks ranks as repeating a representative", "", false},
           {"quiet", "", "print nothing (files only)", "", false}});
@@ -31,13 +31,14 @@ int run_cmd(const std::vector<std::string>& argv) {
   if (a.has("out")) {
     report::write_files(a.get("out"), {{"summary.json", sj},
                                        {"ops.csv", report::ops_csv(w, r)},
-                                       {"trace.json", report::perfetto_json(w, r)}});
+                                       {"trace.json", report::perfetto_json(w, r)},
+                                       {"links.csv", report::links_csv(r)}});
   }
   if (a.has("json")) std::cout << sj;
   else if (!a.has("quiet")) {
     std::cout << report::summary_text(s);
     if (a.has("out"))
-      std::cout << "\n  wrote " << a.get("out") << "/{summary.json, ops.csv, trace.json}"
+      std::cout << "\n  wrote " << a.get("out") << "/{summary.json, ops.csv, trace.json, links.csv}"
                 << " (open trace.json in ui.perfetto.dev)\n";
   }
   return kExitOk;

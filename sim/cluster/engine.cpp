@@ -397,6 +397,7 @@ SimResult ClusterEngine::run() {
       if (!im.cost_known[p][i] && kind != NodeKind::Collective && kind != NodeKind::Send && kind != NodeKind::Recv)
         im.cost_of(static_cast<int>(p), i);
     }
+  res.links = comm_.link_usage();
   res.costs = std::move(im.costs);
   res.algos = std::move(im.algos);
   (void)to_ps;

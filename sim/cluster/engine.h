@@ -63,6 +63,7 @@ struct SimResult {
   std::vector<std::vector<std::string>> algos; // [program][node]: collective algorithm used
   std::uint64_t events = 0;
   int simulated_ranks = 0;  // < ranks.size() under symmetry reduction
+  std::vector<LinkUsage> links;  // per network link (flow-level model only)
   std::string compute_model, comm_model;
 };
 

@@ -39,6 +39,14 @@ struct CollectiveCall {
   wl::RankId root = 0;            // index within `ranks`
 };
 
+// Traffic carried by one network link over a run (for utilisation reports).
+struct LinkUsage {
+  std::string name;    // "from->to"
+  std::string level;   // topology level that owns the link
+  Bytes bytes;
+  BytesPerSecond bandwidth;  // nominal, one direction
+};
+
 class CommModel {
  public:
   virtual ~CommModel() = default;
@@ -47,6 +55,8 @@ class CommModel {
   virtual void start_send(wl::RankId src, wl::RankId dst, Bytes bytes, std::function<void()> done) = 0;
   // Human-readable algorithm choice for a call (for reports); "" when not applicable.
   virtual std::string algorithm(const CollectiveCall&) const { return ""; }
+  // Bytes carried per link so far; empty for models without links (the placeholder).
+  virtual std::vector<LinkUsage> link_usage() const { return {}; }
 };
 
 }  // namespace xpu::cluster

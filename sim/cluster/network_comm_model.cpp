@@ -54,3 +54,24 @@ void NetworkCommModel::start_send(wl::RankId src, wl::RankId dst, Bytes bytes, s
 std::string NetworkCommModel::algorithm(const CollectiveCall& call) const { return request(call).algorithm; }
 
 }  // namespace xpu::cluster
+
+namespace xpu::cluster {
+
+std::vector<LinkUsage> NetworkCommModel::link_usage() const {
+  const Topology& t = net_->topology();
+  const auto& bytes = net_->link_bytes();
+  std::vector<LinkUsage> out;
+  out.reserve(t.links().size());
+  for (size_t i = 0; i < t.links().size(); ++i) {
+    const TopoLink& l = t.links()[i];
+    LinkUsage u;
+    u.name = t.node_list()[l.from].name + "->" + t.node_list()[l.to].name;
+    u.level = l.level >= 0 && l.level < static_cast<int>(t.levels().size()) ? t.levels()[l.level].name : "?";
+    u.bytes = Bytes(i < bytes.size() ? bytes[i] : 0.0);
+    u.bandwidth = BytesPerSecond(l.bandwidth);
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+}  // namespace xpu::cluster

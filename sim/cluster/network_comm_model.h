@@ -22,6 +22,7 @@ class NetworkCommModel : public CommModel {
   void start_collective(const CollectiveCall& call, std::function<void()> done) override;
   void start_send(wl::RankId src, wl::RankId dst, Bytes bytes, std::function<void()> done) override;
   std::string algorithm(const CollectiveCall& call) const override;
+  std::vector<LinkUsage> link_usage() const override;
   const Network& network() const { return *net_; }
 
  private:

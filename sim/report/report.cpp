@@ -98,6 +98,37 @@ Summary summarize(const wl::Workload& w, const ArchSpec& arch, const cluster::Si
   for (auto& [k, c] : classes) s.by_class.push_back(c);
   std::stable_sort(s.by_class.begin(), s.by_class.end(),
                    [](const CategoryTime& a, const CategoryTime& b) { return a.time > b.time; });
+  // HBM traffic against peak bandwidth over the step.
+  if (s.step_time.value() > 0 && arch.chip.hbm.bandwidth.value() > 0) {
+    const double cap = arch.chip.hbm.bandwidth.value() * s.step_time.value();
+    for (const auto& rs : r.ranks) {
+      s.hbm_bytes_per_chip += rs.hbm_bytes / n;
+      s.hbm_utilization_max = std::max(s.hbm_utilization_max, rs.hbm_bytes.value() / cap);
+    }
+    s.hbm_utilization = s.hbm_bytes_per_chip.value() / cap;
+  }
+  // Link utilisation per level (levels in order of first appearance).
+  for (const auto& l : r.links) {
+    LevelUsage* lu = nullptr;
+    for (auto& x : s.link_levels)
+      if (x.level == l.level) lu = &x;
+    if (lu == nullptr) {
+      s.link_levels.push_back(LevelUsage{l.level, 0, Bytes(0), 0, 0, ""});
+      lu = &s.link_levels.back();
+    }
+    double u = (s.step_time.value() > 0 && l.bandwidth.value() > 0)
+                   ? l.bytes.value() / (l.bandwidth.value() * s.step_time.value())
+                   : 0.0;
+    lu->links += 1;
+    lu->bytes += l.bytes;
+    lu->mean_utilization += u;
+    if (u > lu->max_utilization || lu->busiest.empty()) {
+      lu->max_utilization = u;
+      lu->busiest = l.name;
+    }
+  }
+  for (auto& lu : s.link_levels)
+    if (lu.links > 0) lu.mean_utilization /= lu.links;
   s.footprint_items = w.footprint;
   for (const auto& f : w.footprint) s.footprint += f.bytes;
   s.capacity = arch.chip.hbm.capacity;
@@ -132,6 +163,9 @@ std::string summary_text(const Summary& s) {
   if (s.hfu >= 0) line("HFU", pct(s.hfu));
   if (s.tokens_per_s >= 0) line("tokens/s", fixed(s.tokens_per_s, 1));
   if (s.samples_per_s >= 0) line("samples/s", fixed(s.samples_per_s, 3));
+  if (s.hbm_bytes_per_chip.value() > 0)
+    line("HBM traffic per chip", format_bytes(s.hbm_bytes_per_chip) + " (" + pct(s.hbm_utilization) +
+                                     " of peak bandwidth over the step; busiest chip " + pct(s.hbm_utilization_max) + ")");
   if (s.footprint.value() > 0) {
     double over = s.footprint.value() - s.capacity.value();
     line("HBM per chip", format_bytes(s.footprint) + " of " + format_bytes(s.capacity) + ": " +
@@ -146,6 +180,13 @@ std::string summary_text(const Summary& s) {
                                                      : format_seconds(c.time) + "  (" + fixed(c.count, 0) + " ops)";
       line("  " + c.name, v);
     }
+  }
+  if (!s.link_levels.empty()) {
+    o << "\n  network links (utilisation over the step" << (s.simulated_ranks < s.ranks ? ", simulated ranks' traffic" : "")
+      << ")\n";
+    for (const auto& lu : s.link_levels)
+      line("  " + lu.level, std::to_string(lu.links) + " links, " + format_bytes(lu.bytes) + ", mean " +
+                                pct(lu.mean_utilization) + ", max " + pct(lu.max_utilization) + " (" + lu.busiest + ")");
   }
   for (const auto& nt : s.notes) o << "  note: " << nt << "\n";
   return o.str();
@@ -180,6 +221,16 @@ std::string summary_json(const Summary& s, const ArchSpec& arch) {
   for (size_t i = 0; i < s.footprint_items.size(); ++i)
     o << (i ? ", " : "") << jstr(s.footprint_items[i].name) << ": " << jnum(s.footprint_items[i].bytes.value());
   o << "}},\n";
+  o << "  \"hbm_traffic\": {\"bytes_per_chip\": " << jnum(s.hbm_bytes_per_chip.value())
+    << ", \"utilization\": " << jnum(s.hbm_utilization) << ", \"utilization_max\": " << jnum(s.hbm_utilization_max) << "},\n";
+  o << "  \"link_levels\": [";
+  for (size_t i = 0; i < s.link_levels.size(); ++i) {
+    const auto& l = s.link_levels[i];
+    o << (i ? ",\n    " : "\n    ") << "{\"level\": " << jstr(l.level) << ", \"links\": " << l.links
+      << ", \"bytes\": " << jnum(l.bytes.value()) << ", \"mean_utilization\": " << jnum(l.mean_utilization)
+      << ", \"max_utilization\": " << jnum(l.max_utilization) << ", \"busiest\": " << jstr(l.busiest) << "}";
+  }
+  o << (s.link_levels.empty() ? "],\n" : "\n  ],\n");
   o << "  \"by_class\": [";
   for (size_t i = 0; i < s.by_class.size(); ++i) {
     const auto& c = s.by_class[i];
@@ -260,6 +311,18 @@ std::string perfetto_json(const wl::Workload& w, const cluster::SimResult& r) {
     o << "}}";
   }
   o << "\n]}\n";
+  return o.str();
+}
+
+std::string links_csv(const cluster::SimResult& r) {
+  std::ostringstream o;
+  o << "level,link,bytes,bandwidth_bytes_per_s,utilization\n";
+  const double st = r.makespan.value();
+  for (const auto& l : r.links) {
+    double u = (st > 0 && l.bandwidth.value() > 0) ? l.bytes.value() / (l.bandwidth.value() * st) : 0.0;
+    o << l.level << "," << l.name << "," << fixed(l.bytes.value(), 0) << "," << fixed(l.bandwidth.value(), 0) << ","
+      << fixed(u, 6) << "\n";
+  }
   return o.str();
 }
 

@@ -27,6 +27,16 @@ struct CategoryTime {
   double count = 0;
 };
 
+// Network link utilisation over the step, per topology level.
+struct LevelUsage {
+  std::string level;
+  int links = 0;
+  Bytes bytes;
+  double mean_utilization = 0;  // mean over the level's links of bytes / (bandwidth x step time)
+  double max_utilization = 0;
+  std::string busiest;          // the link with max_utilization
+};
+
 struct Summary {
   std::string workload, arch, compute_model, comm_model;
   int ranks = 0;
@@ -44,6 +54,10 @@ struct Summary {
   Bytes footprint, capacity;    // footprint 0 = unknown
   std::vector<wl::FootprintItem> footprint_items;
   std::vector<CategoryTime> by_class;
+  std::vector<LevelUsage> link_levels;
+  Bytes hbm_bytes_per_chip;          // average over ranks
+  double hbm_utilization = 0;        // average HBM traffic / (peak bandwidth x step time)
+  double hbm_utilization_max = 0;    // the busiest rank
   std::vector<std::string> notes;
   std::uint64_t events = 0;
 };
@@ -53,6 +67,8 @@ std::string summary_text(const Summary& s);
 std::string summary_json(const Summary& s, const ArchSpec& arch);
 std::string ops_csv(const wl::Workload& w, const cluster::SimResult& r);
 std::string perfetto_json(const wl::Workload& w, const cluster::SimResult& r);
+// One row per network link: level, name, bytes, bandwidth, utilisation over the step.
+std::string links_csv(const cluster::SimResult& r);
 
 // Write files into `dir` atomically as a set: each goes to "<dir>/.<name>.tmp" first, and all are
 // renamed into place only when every write succeeded. Throws UserError on I/O failure.
