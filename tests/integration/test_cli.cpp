@@ -139,3 +139,27 @@ TEST(Cli, ConfigReferenceDocIsUpToDate) {
   EXPECT_EQ(r.out, slurp(src("docs/config-reference.md")))
       << "docs/config-reference.md is stale: run `build/xpusim schema > docs/config-reference.md`";
 }
+
+TEST(Cli, LinkTrafficMatchesTheAllReduceVolume) {
+  // mlp-dp8 runs 4 all-reduces of S = 128 MiB on 8 ranks of a full mesh. Any bandwidth-optimal
+  // algorithm sends 2(n-1)/n * S per rank over one hop, so the links carry
+  // 4 x 8 x 2 x 7/8 x 128 MiB = 7 GiB in total, over 8 x 7 = 56 directed links.
+  std::string out = temp_dir("links");
+  RunResult r = run(xpusim() + " run --quiet --arch " + kPod + " --workload " + kMlp + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream in(out + "/links.csv");
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "level,link,bytes,bandwidth_bytes_per_s,utilization");
+  double total = 0;
+  int rows = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    auto c1 = line.find(','), c2 = line.find(',', c1 + 1), c3 = line.find(',', c2 + 1);
+    total += std::stod(line.substr(c2 + 1, c3 - c2 - 1));
+  }
+  EXPECT_EQ(rows, 56);
+  EXPECT_NEAR(total, 7.0 * 1024 * 1024 * 1024, 1024.0);
+  EXPECT_NE(slurp(out + "/summary.json").find("\"link_levels\""), std::string::npos);
+  fs::remove_all(out);
+}
