@@ -1,10 +1,12 @@
 // `xpusim run`: simulate a workload on an arch and report.
+#include <cstdlib>
 #include <iostream>
 
 #include "sim/cli/command.h"
 #include "sim/cluster/simulate.h"
 #include "sim/report/report.h"
 #include "sim/workload/reader.h"
+#include "sim/workload/replicate.h"
 
 namespace xpu::cli {
 namespace {
@@ -16,12 +18,21 @@ int run_cmd(const std::vector<std::string>& argv) {
           {"workload", "FILE", "workload: native YAML trace, Chakra ET prefix, or scenario", "", true},
           {"out", "DIR", "write summary.json, ops.csv, trace.json (Perfetto) and links.csv here", "", false},
           {"json", "", "print summary.json to stdout instead of the text summary", "", false},
+          {"ranks", "N", "replay a data-parallel trace on N ranks (one program, collectives over all ranks)", "", false},
           {"no-symmetry", "", "simulate every rank, even where the workload marks ranks as repeating a representative", "", false},
           {"quiet", "", "print nothing (files only)", "", false}});
   if (!a.parse(argv)) return kExitOk;
   // Load and validate everything before producing any output.
   ArchSpec arch = load_arch(a.get("arch"));
   wl::Workload w = wl::load_workload(a.get("workload"));
+  if (a.has("ranks")) {
+    const std::string v = a.get("ranks");
+    char* end = nullptr;
+    long n = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || n < 1 || n > (1L << 24))
+      throw UserError("xpusim run: --ranks needs a positive integer, got '" + v + "'");
+    wl::replicate_data_parallel(w, static_cast<wl::RankId>(n));
+  }
   if (a.has("no-symmetry")) w.representative.clear();
   cluster::SimulateOptions so;
   so.engine.record_ops = a.has("out");  // timelines are only needed for ops.csv and trace.json

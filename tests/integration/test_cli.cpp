@@ -139,3 +139,50 @@ TEST(Cli, ConfigReferenceDocIsUpToDate) {
   EXPECT_EQ(r.out, slurp(src("docs/config-reference.md")))
       << "docs/config-reference.md is stale: run `build/xpusim schema > docs/config-reference.md`";
 }
+
+TEST(Cli, LinkTrafficMatchesTheAllReduceVolume) {
+  // mlp-dp8 runs 4 all-reduces of S = 128 MiB on 8 ranks of a full mesh. Any bandwidth-optimal
+  // algorithm sends 2(n-1)/n * S per rank over one hop, so the links carry
+  // 4 x 8 x 2 x 7/8 x 128 MiB = 7 GiB in total, over 8 x 7 = 56 directed links.
+  std::string out = temp_dir("links");
+  RunResult r = run(xpusim() + " run --quiet --arch " + kPod + " --workload " + kMlp + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream in(out + "/links.csv");
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "level,link,bytes,bandwidth_bytes_per_s,utilization");
+  double total = 0;
+  int rows = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    auto c1 = line.find(','), c2 = line.find(',', c1 + 1), c3 = line.find(',', c2 + 1);
+    total += std::stod(line.substr(c2 + 1, c3 - c2 - 1));
+  }
+  EXPECT_EQ(rows, 56);
+  EXPECT_NEAR(total, 7.0 * 1024 * 1024 * 1024, 1024.0);
+  EXPECT_NE(slurp(out + "/summary.json").find("\"link_levels\""), std::string::npos);
+  fs::remove_all(out);
+}
+
+TEST(Cli, ResNetChakraTraceReplaysOn512Ranks) {
+  // ASTRA-sim's ResNet-50 data-parallel trace (8 ranks) replayed on 512 chips: compute is
+  // 1,082,450 us per rank (shared/traces/README.md), and the 54 gradient all-reduces (97.3 MiB in
+  // all) overlap with it, so the step is 1.0825 s plus at most a little exposed communication.
+  const std::string trace = shared("traces/chakra/resnet50_dataparallel_8npus/Resnet50_DataParallel");
+  ASSERT_TRUE(fs::exists(trace + ".0.et")) << "missing shared trace " << trace << ".0.et";
+  RunResult r = run(xpusim() + " run --json --ranks 512 --arch " + src("arch-configs/pods/ascend-910b-64node.yaml") +
+                    " --workload " + trace);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto at = r.out.find("\"step_time_s\": ");
+  ASSERT_NE(at, std::string::npos);
+  double step = std::stod(r.out.substr(at + 15));
+  EXPECT_GE(step, 1.08245);
+  EXPECT_LT(step, 1.0825 + 0.01);
+  EXPECT_NE(r.out.find("\"ranks\": 512"), std::string::npos);
+  EXPECT_NE(r.out.find("replicated from 8 to 512 ranks"), std::string::npos);
+  // A trace with point-to-point ops or per-rank programs is not data-parallel.
+  RunResult bad = run(xpusim() + " run --ranks 64 --arch " + src("arch-configs/pods/ascend-910b-64node.yaml") +
+                      " --workload " + src("workloads/samples/tp2-pp2.yaml"));
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("cannot replicate"), std::string::npos) << bad.err;
+}

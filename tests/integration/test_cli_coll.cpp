@@ -33,9 +33,14 @@ TEST(CliColl, AllReducePrintsTimeAlgbwBusbwAndAlgorithm) {
 TEST(CliColl, AutoNamesItsChoiceAndAllComparesAlgorithms) {
   RunResult r = run(binary() + " coll --arch " + kPod + " --bytes 64MiB --all");
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* a : {"ring", "tree", "hierarchical", "halving_doubling", "direct"})
+  for (const char* a : {"ring", "tree", "hierarchical", "halving_doubling"})
     EXPECT_NE(r.out.find(std::string("algorithm  ") + a), std::string::npos) << a << "\n" << r.out;
   EXPECT_NE(r.out.find("(auto's choice)"), std::string::npos);
+  // Direct all-reduce is offered only within one scale-up node (at most 16 ranks).
+  EXPECT_EQ(r.out.find("algorithm  direct"), std::string::npos) << r.out;
+  RunResult node = run(binary() + " coll --arch " + src("arch-configs/pods/ascend-910b-8node.yaml") + " --bytes 64MiB --all");
+  ASSERT_EQ(node.code, 0) << node.err;
+  EXPECT_NE(node.out.find("algorithm  direct"), std::string::npos) << node.out;
 }
 
 TEST(CliColl, RanksNotMatchingThePodAreRejected) {

@@ -54,7 +54,7 @@ class Direct : public Algorithm {
   // All-to-all and send/recv at any size; the direct forms of the other collectives up to
   // kMaxDirect ranks: beyond that n^2 simultaneous messages cost per-message overheads (incast,
   // message rate, connection state) that the fluid model does not charge, so it would flatter them.
-  static constexpr int kMaxDirect = 512;
+  static constexpr int kMaxDirect = 16;  // one scale-up node (HCCL mesh all-reduce, NVSwitch)
   bool supports(const AlgoContext& c) const override {
     if (c.op == CollOp::AllToAll || c.op == CollOp::SendRecv) return c.n() >= 1;
     return c.n() >= 1 && c.n() <= kMaxDirect;
