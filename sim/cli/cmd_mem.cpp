@@ -18,10 +18,6 @@
 namespace xpu::cli {
 namespace {
 
-std::string dir_of(const std::string& path) {
-  auto s = path.find_last_of('/');
-  return s == std::string::npos ? std::string() : path.substr(0, s + 1);
-}
 
 std::string fmt(double v, int prec) {
   std::ostringstream os;
@@ -53,7 +49,7 @@ int cmd_mem(const std::vector<std::string>& argv) {
     ArchSpec arch = load_arch(a.get("arch"));
     if (arch.chip.hbm.preset.empty())
       throw UserError(a.get("arch") + ": chip.hbm.preset is empty; name a memory preset (arch-configs/memory/*.yaml) or use --preset");
-    preset_path = arch.chip.hbm.preset[0] == '/' ? arch.chip.hbm.preset : dir_of(a.get("arch")) + arch.chip.hbm.preset;
+    preset_path = arch.chip.hbm.preset;  // load_arch resolved it relative to the file that names it
     mem::HbmSpec probe = mem::load_hbm_preset(preset_path);
     stacks = arch.chip.hbm.bandwidth / probe.stack_peak();
     if (stacks < 0.5) throw UserError(a.get("arch") + ": chip.hbm.bandwidth is less than half a stack of " + probe.name);
