@@ -5,6 +5,7 @@
 // matplotlib it says so in one line and leaves the CSV.
 #include <unistd.h>
 
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -75,7 +76,7 @@ std::string point_line(const report::ScalingPoint& p) {
   if (p.mfu >= 0) s += ", MFU " + report::fixed(100 * p.mfu, 1) + "%";
   s += ", exposed comm " + report::fixed(100 * p.exposed_share(), 1) + "%";
   if (p.footprint.value() > 0) s += p.footprint <= p.capacity ? ", HBM fits" : ", HBM DOES NOT FIT";
-  s += "  [" + report::fixed(p.wall_s, 2) + " s]";
+  s += p.wall_s > 0 ? "  [" + report::fixed(p.wall_s, 2) + " s]" : std::string("  [same run as the other mode's]");
   return s;
 }
 
@@ -92,6 +93,8 @@ int scale_cmd(const std::vector<std::string>& argv) {
           {"chips", "LIST", "chip counts, comma-separated; when given, every count must be reachable "
                             "(default: 8,16,32,64,128,256,512, skipping counts below one model replica)", kDefaultChips, false},
           {"modes", "LIST", "strong, weak or strong,weak", "strong,weak", false},
+          {"global-batch", "N", "override the scenario's global batch (sequences per step at its own dp; "
+                                "inference: batch) before scaling, e.g. to make strong scaling cheaper", "", false},
           {"no-symmetry", "", "simulate every rank (slow at scale)", "", false},
           {"no-plot", "", "write the CSV only", "", false},
           {"python", "FILE", "Python interpreter with matplotlib for the plots", "/usr/bin/python3", false},
@@ -114,7 +117,25 @@ int scale_cmd(const std::vector<std::string>& argv) {
                     "workloads/scenarios/)");
   ArchSpec arch = load_arch(a.get("arch"));
   wl::gen::ScenarioSpec sc = wl::gen::load_scenario(a.get("scenario"));
+  if (a.has("global-batch")) {
+    std::int64_t b = 0;
+    try {
+      size_t used = 0;
+      b = std::stoll(a.get("global-batch"), &used);
+      if (used != a.get("global-batch").size()) b = 0;
+    } catch (const std::exception&) {
+      b = 0;
+    }
+    if (b <= 0) throw UserError("--global-batch: '" + a.get("global-batch") + "' is not a positive integer");
+    (sc.training_mode ? sc.training.global_batch : sc.inference.batch) = b;
+    try {
+      wl::gen::check_scenario(sc);
+    } catch (const UserError& e) {
+      throw UserError("--global-batch " + a.get("global-batch") + ": " + e.what());
+    }
+  }
   const bool quiet = a.has("quiet");
+  const auto t0 = std::chrono::steady_clock::now();
   if (!quiet)
     std::cout << "xpusim scale: " << sc.name << " (tp " << sc.parallel.tp << ", pp " << sc.parallel.pp << ", cp "
               << sc.parallel.cp << ") on pods derived from " << arch.pod.name << "\n";
@@ -130,7 +151,9 @@ int scale_cmd(const std::vector<std::string>& argv) {
     for (const auto& p : st.points)
       std::cout << "    " << report::scaling_mode_name(p.mode) << " " << p.chips << ": "
                 << report::fixed(100 * p.efficiency, 1) << "%\n";
-    std::cout << "\n  wrote " << out << "/scaling.csv\n";
+    std::cout << "\n  " << st.points.size() << " point(s) in "
+              << report::fixed(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1)
+              << " s; wrote " << out << "/scaling.csv\n";
   }
   if (a.has("no-plot")) return kExitOk;
   const std::string py = a.get("python");

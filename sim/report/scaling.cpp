@@ -188,6 +188,18 @@ ScalingStudy run_scaling(const ArchSpec& arch, const wl::gen::ScenarioSpec& scen
     p.ep = s.parallel.ep;
     p.global_batch = s.training_mode ? s.training.global_batch : s.inference.batch;
     p.micro_batches = wl::gen::micro_batches_per_step(s);
+    // The base point (the scenario's own size) is in both modes with the same batch: run it once.
+    const ScalingPoint* same = nullptr;
+    for (const auto& q : st.points)
+      if (q.chips == p.chips && q.global_batch == p.global_batch) same = &q;
+    if (same) {
+      ScalingPoint c = *same;
+      c.mode = p.mode;
+      c.wall_s = 0;
+      st.points.push_back(c);
+      if (progress) progress(&st.points.back(), "");
+      continue;
+    }
     {
       wl::Workload w = wl::gen::generate_transformer(s);
       if (!opt.symmetry) w.representative.clear();
