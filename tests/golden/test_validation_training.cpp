@@ -1,0 +1,108 @@
+// Validation: end-to-end training throughput against published weak-scaling tables
+// (../shared/validation/training.md), through the whole stack: transformer generator -> cluster
+// engine with the compute-array model (calibrated HBM behind it) and the flow-level network.
+//
+// Megatron-LM on A100 (Narayanan et al. 2021, Table 1): TFLOP/s per GPU counted with the paper's
+// eq. 3 (recompute included), which is what the generator puts in step.hardware_flops when
+// recompute is full, so ours = HFU x peak is like for like. Megatron-Core on H100 (NVIDIA README):
+// model FLOPs (no recompute in our runs), ours = MFU x peak.
+//
+// Calibrated parameters (shared by every row, none per test): the chips' sustained tensor clocks
+// (fitted on MAMF GEMMs, tests/golden/test_validation_compute.cpp) and the link efficiencies
+// NVLink 0.82 / RDMA 0.96 (fitted on nccl-tests busbw, tests/golden/test_collective_calibration.cpp).
+//
+// Tolerances and the known misses (docs/validation.md has the analysis):
+//  * A100 rows: xpusim is 25-35 % above the published figures. It omits real costs (attention
+//    dropout, separate LayerNorm/bias kernels, the 2021 code's non-overlapped gradient all-reduce,
+//    GEMM efficiency below the best-shape MAMF figure, GPU-to-GPU clock spread), so its prediction
+//    is an upper bound: each row must lie in [published, published x 1.40]. The weak-scaling shape
+//    must hold too: ours/published may vary by at most 10 points across the rows.
+//  * H100 rows: xpusim is 12-30 % below, because the IR has no fused attention (the s x s scores go
+//    through HBM; Megatron-Core uses FlashAttention) and TP communication never overlaps compute
+//    (Megatron-Core overlaps it): tolerance 35 %.
+// Rows not run here (test time > 2 s): A100 145.6B on 1536 GPUs (2.1 s; 174.2 TFLOP/s vs 148,
+// +17.7 %); the larger rows of both tables (see docs/validation.md).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "sim/cluster/simulate.h"
+#include "sim/report/report.h"
+#include "sim/workload/reader.h"
+#include "tests/support/paths.h"
+
+using namespace xpu;
+
+namespace {
+
+struct Row {
+  const char* scenario;  // tests/data/validation/<scenario>.yaml
+  int gpus;
+  double published_tflops;
+};
+
+// TFLOP/s per GPU: hardware FLOPs (eq. 3) for Megatron-LM, model FLOPs for Megatron-Core.
+double simulate_tflops(const std::string& pod, const Row& row, bool hardware_flops) {
+  const ArchSpec arch = load_arch(test::src("tests/data/validation/" + pod + "_" + std::to_string(row.gpus) + ".yaml"));
+  const wl::Workload w = wl::load_workload(test::src(std::string("tests/data/validation/") + row.scenario + ".yaml"));
+  cluster::SimulateOptions so;
+  so.engine.record_ops = false;
+  const cluster::SimResult r = cluster::simulate(arch, w, so);
+  const report::Summary s = report::summarize(w, arch, r);
+  const double frac = hardware_flops ? s.hfu : s.mfu;
+  EXPECT_GT(frac, 0.0) << "the generator must fill the step FLOPs";
+  std::printf("[validation] %-22s %5d GPUs  step %8.3f s  exposed comm %6.3f s  idle %6.3f s\n", row.scenario, row.gpus,
+              s.step_time.seconds(), s.exposed_comm.seconds(), s.idle.seconds());
+  return frac * s.peak_per_chip.flops_per_second() / 1e12;
+}
+
+double report_row(const Row& row, double ours, double tol_lo, double tol_hi) {
+  const double err = ours / row.published_tflops - 1.0;
+  std::printf("[validation] %-22s ours %6.1f TFLOP/s/GPU  published %6.1f  error %+6.1f %%  tolerance [%+.0f %%, %+.0f %%]\n",
+              row.scenario, ours, row.published_tflops, 100 * err, 100 * tol_lo, 100 * tol_hi);
+  EXPECT_GE(err, tol_lo) << row.scenario;
+  EXPECT_LE(err, tol_hi) << row.scenario;
+  return ours / row.published_tflops;
+}
+
+// Megatron-LM, A100, Table 1.
+const Row kA100[] = {
+    {"a100-gpt-1.7b", 32, 137},   {"a100-gpt-3.6b", 64, 138},   {"a100-gpt-7.5b", 128, 142},
+    {"a100-gpt-18.4b", 256, 135}, {"a100-gpt-39.1b", 512, 138}, {"a100-gpt-76.1b", 1024, 140},
+};
+double a100(int i) { return report_row(kA100[i], simulate_tflops("pod_dgx_a100", kA100[i], true), 0.0, 0.40); }
+
+// Megatron-Core, H100, README weak scaling.
+const Row kH100[] = {
+    {"h100-gpt-1.7b", 48, 408.8}, {"h100-gpt-7.1b", 96, 465.9}, {"h100-gpt-16b", 192, 489.1}, {"h100-gpt-32b", 384, 459.6},
+};
+double h100(int i) { return report_row(kH100[i], simulate_tflops("pod_dgx_h100", kH100[i], false), -0.35, 0.35); }
+
+}  // namespace
+
+TEST(ValidationMegatronA100, Gpt1_7B_Tp1_32Gpus) { a100(0); }
+TEST(ValidationMegatronA100, Gpt3_6B_Tp2_64Gpus) { a100(1); }
+TEST(ValidationMegatronA100, Gpt7_5B_Tp4_128Gpus) { a100(2); }
+TEST(ValidationMegatronA100, Gpt18_4B_Tp8_256Gpus) { a100(3); }
+TEST(ValidationMegatronA100, Gpt39_1B_Tp8Pp2_512Gpus) { a100(4); }
+TEST(ValidationMegatronA100, Gpt76_1B_Tp8Pp4_1024Gpus) { a100(5); }
+
+// The weak-scaling shape: published throughput is flat (135-142 TFLOP/s) from 32 to 512 GPUs; so
+// must ours be, relative to it. Rows up to 512 GPUs keep the test under 2 s.
+TEST(ValidationMegatronA100, WeakScalingShapeHolds) {
+  double lo = 1e9, hi = 0;
+  for (int i = 0; i < 5; ++i) {
+    const double ratio = simulate_tflops("pod_dgx_a100", kA100[i], true) / kA100[i].published_tflops;
+    lo = std::min(lo, ratio);
+    hi = std::max(hi, ratio);
+  }
+  std::printf("[validation] ours/published over 32-512 GPUs: %.3f .. %.3f (spread %.1f points, tolerance 10)\n", lo, hi,
+              100 * (hi - lo));
+  EXPECT_LE(hi - lo, 0.10);
+}
+
+TEST(ValidationMegatronCoreH100, Gpt1_7B_Tp1_48Gpus) { h100(0); }
+TEST(ValidationMegatronCoreH100, Gpt7_1B_Tp2_96Gpus) { h100(1); }
+TEST(ValidationMegatronCoreH100, Gpt16B_Tp4_192Gpus) { h100(2); }
+TEST(ValidationMegatronCoreH100, Gpt32B_Tp8_384Gpus) { h100(3); }
