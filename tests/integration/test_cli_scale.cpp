@@ -229,3 +229,43 @@ TEST(CliScale, PlotScriptRendersDeterministicPngAndSvg) {
   EXPECT_NE(p.err.find("lacks column(s)"), std::string::npos) << p.err;
   fs::remove_all(out);
 }
+
+namespace {
+// A small `xpusim run` whose outputs the analysis scripts read.
+std::string small_run(const std::string& tag) {
+  std::string out = temp_dir(tag);
+  RunResult r = run(binary() + " run --quiet --arch " + src("arch-configs/pods/ascend-910b-8node.yaml") +
+                    " --workload " + src("workloads/scenarios/student-gpt-125m-tiny.yaml") + " --out " + out);
+  EXPECT_EQ(r.code, 0) << r.err;
+  return out;
+}
+const char* const kNoMatplotlib =
+    "python3-matplotlib is missing: /usr/bin/python3 cannot import matplotlib. Install it with scripts/deps.sh "
+    "(apt-get install python3-matplotlib); the analysis plots need it.";
+}  // namespace
+
+TEST(CliScale, BreakdownPlotRendersFromASummary) {
+  ASSERT_TRUE(python_has_matplotlib()) << kNoMatplotlib;
+  std::string out = small_run("scale_breakdown");
+  RunResult b = run("/usr/bin/python3 " + src("analysis/plot_breakdown.py") + " " + out + "/summary.json");
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(slurp(out + "/breakdown.png").substr(1, 3), "PNG");
+  EXPECT_NE(slurp(out + "/breakdown.svg").find("<svg"), std::string::npos);
+  b = run("/usr/bin/python3 " + src("analysis/plot_breakdown.py") + " " + out + "/ops.csv");
+  EXPECT_EQ(b.code, 2);
+  EXPECT_NE(b.err.find("cannot read"), std::string::npos) << b.err;
+  fs::remove_all(out);
+}
+
+TEST(CliScale, TimelinePlotRendersFromOpsCsv) {
+  ASSERT_TRUE(python_has_matplotlib()) << kNoMatplotlib;
+  std::string out = small_run("scale_timeline");
+  RunResult t = run("/usr/bin/python3 " + src("analysis/plot_timeline.py") + " " + out + "/ops.csv --max-ranks 2");
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_EQ(slurp(out + "/timeline.png").substr(1, 3), "PNG");
+  // a rank that was not traced is refused with a message
+  t = run("/usr/bin/python3 " + src("analysis/plot_timeline.py") + " " + out + "/ops.csv --ranks 999");
+  EXPECT_EQ(t.code, 2);
+  EXPECT_NE(t.err.find("not in"), std::string::npos) << t.err;
+  fs::remove_all(out);
+}
