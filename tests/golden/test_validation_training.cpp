@@ -20,8 +20,8 @@
 //  * H100 rows: xpusim is 12-30 % below, because the IR has no fused attention (the s x s scores go
 //    through HBM; Megatron-Core uses FlashAttention) and TP communication never overlaps compute
 //    (Megatron-Core overlaps it): tolerance 35 %.
-// Rows not run here (test time > 2 s): A100 145.6B on 1536 GPUs (2.1 s; 174.2 TFLOP/s vs 148,
-// +17.7 %); the larger rows of both tables (see docs/validation.md).
+// Rows not run here (test time > 2 s): A100 145.6B on 1536 GPUs (2.1 s; 174.0 TFLOP/s vs 148,
+// +17.6 %); the larger rows of both tables (see docs/validation.md).
 #include <gtest/gtest.h>
 
 #include <algorithm>
