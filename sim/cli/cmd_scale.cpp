@@ -91,7 +91,7 @@ int scale_cmd(const std::vector<std::string>& argv) {
           {"scenario", "FILE", "transformer scenario (workloads/scenarios/...)", "", true},
           {"out", "DIR", "output directory (scaling.csv, scaling.png, scaling.svg)", "", true},
           {"chips", "LIST", "chip counts, comma-separated; when given, every count must be reachable "
-                            "(default: 8,16,32,64,128,256,512, skipping counts below one model replica)", kDefaultChips, false},
+                            "(without it, counts below one model replica or otherwise unreachable are skipped)", kDefaultChips, false},
           {"modes", "LIST", "strong, weak or strong,weak", "strong,weak", false},
           {"global-batch", "N", "override the scenario's global batch (sequences per step at its own dp; "
                                 "inference: batch) before scaling, e.g. to make strong scaling cheaper", "", false},
