@@ -19,6 +19,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 arch_in=${1:-arch-configs/pods/tianchi256-like.yaml}
 scenario_in=${2:-workloads/scenarios/llama3-70b-train-256.yaml}
+# Older checkouts without the Tianchi/Llama presets: fall back to the 910B pod and GPT-3 175B.
+if [ -z "${1:-}" ] && [ -z "${2:-}" ] && { [ ! -e "$root/$arch_in" ] || [ ! -e "$root/$scenario_in" ]; }; then
+  arch_in=arch-configs/pods/ascend-910b-64node.yaml
+  scenario_in=workloads/scenarios/gpt3-175b-512.yaml
+  echo "study.sh: default presets not found; using $arch_in and $scenario_in"
+fi
 out=${3:-out/study}
 py=/usr/bin/python3
 
