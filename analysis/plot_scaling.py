@@ -17,8 +17,10 @@ import csv
 import os
 import sys
 
+sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plot_common import COLOURS, fail, plt, save  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 
 REQUIRED = ["mode", "chips", "step_time_s", "tokens_per_s", "ideal_tokens_per_s", "scaling_efficiency",
             "compute_s", "exposed_comm_s", "idle_s", "hbm_fits"]
@@ -55,6 +57,13 @@ def time_label(seconds):
     if seconds >= 1e-3:
         return "%.1f ms" % (seconds * 1e3)
     return "%.0f us" % (seconds * 1e6)
+
+
+def human(v, _pos=None):
+    for div, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if v >= div:
+            return ("%.3g" % (v / div)) + suffix
+    return "%.3g" % v
 
 
 def chip_axis(ax, chips):
@@ -96,6 +105,9 @@ def main():
                     markersize=10, mew=2, label="%s: exceeds HBM" % m)
     chip_axis(ax, all_chips)
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(human))
+    ax.yaxis.set_minor_formatter(ticker.NullFormatter())
     ax.set_ylabel("throughput (tokens/s, whole job)")
     ax.set_title("Throughput vs chips (dashed: ideal linear scaling)")
     ax.legend(fontsize=8)

@@ -15,6 +15,7 @@ import csv
 import os
 import sys
 
+sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plot_common import COLOURS, fail, plt, save  # noqa: E402
 

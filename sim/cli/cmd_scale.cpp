@@ -91,7 +91,7 @@ int scale_cmd(const std::vector<std::string>& argv) {
           {"scenario", "FILE", "transformer scenario (workloads/scenarios/...)", "", true},
           {"out", "DIR", "output directory (scaling.csv, scaling.png, scaling.svg)", "", true},
           {"chips", "LIST", "chip counts, comma-separated; when given, every count must be reachable "
-                            "(default: 8,16,32,64,128,256,512, skipping counts below one model replica)", kDefaultChips, false},
+                            "(without it, counts below one model replica or otherwise unreachable are skipped)", kDefaultChips, false},
           {"modes", "LIST", "strong, weak or strong,weak", "strong,weak", false},
           {"global-batch", "N", "override the scenario's global batch (sequences per step at its own dp; "
                                 "inference: batch) before scaling, e.g. to make strong scaling cheaper", "", false},
@@ -157,6 +157,7 @@ int scale_cmd(const std::vector<std::string>& argv) {
   }
   if (a.has("no-plot")) return kExitOk;
   const std::string py = a.get("python");
+  std::cout.flush();
   if (exit_status(std::system((shell_quote(py) + " -c 'import matplotlib' >/dev/null 2>&1").c_str())) != 0) {
     std::cout << "  plots: skipped: " << py
               << " cannot import matplotlib (install python3-matplotlib, e.g. scripts/deps.sh); scaling.csv is complete\n";
@@ -170,6 +171,7 @@ int scale_cmd(const std::vector<std::string>& argv) {
   const std::string cmd = shell_quote(py) + " " + shell_quote(script) + " " + shell_quote(out + "/scaling.csv") +
                           " --out " + shell_quote(out) + " --title " +
                           shell_quote(sc.name + " on " + arch.pod.name + "-derived pods");
+  std::cout.flush();  // the script's own lines follow ours
   const int rc = exit_status(std::system(cmd.c_str()));
   if (rc != 0) {
     std::cerr << "error: plot script failed (exit " << rc << "): " << cmd << "\n";
