@@ -37,6 +37,21 @@ OpCost RooflinePlaceholder::cost(const wl::Node& n) {
       c.bound = "memory";
       break;
     }
+    case wl::NodeKind::Attention: {
+      // Fused: Q, K, V read once, O written once; the score matrix never touches memory.
+      const auto& a = n.attn;
+      const double eb = dtype_bytes(a.dtype);
+      c.flops = a.flops();
+      c.hbm_bytes = Bytes(double(a.batch) * eb *
+                          (double(a.heads) * double(a.q_len) * double(a.head_dim + a.vdim()) +
+                           double(a.kv_heads) * double(a.kv_len) * double(a.head_dim + a.vdim())) *
+                          (a.backward ? 2.0 : 1.0));
+      FlopsPerSecond peak = chip_.matrix_peak(a.dtype) * chip_.compute_efficiency;
+      Seconds tc = (a.causal ? c.flops * 0.5 : c.flops) / peak, tm = c.hbm_bytes / mem_bw;
+      c.time = std::max(tc, tm);
+      c.bound = tc >= tm ? "compute" : "memory";
+      break;
+    }
     case wl::NodeKind::Delay:
       c.time = n.duration;
       c.flops = n.flops_hint;

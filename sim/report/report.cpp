@@ -26,6 +26,7 @@ std::string class_of(const wl::Node& n) {
     case wl::NodeKind::Vector: return "vector:" + n.vec.op_class;
     case wl::NodeKind::MemCopy: return "memcpy";
     case wl::NodeKind::Delay: return "compute (recorded duration)";
+    case wl::NodeKind::Attention: return n.attn.backward ? "attention (backward)" : "attention";
     case wl::NodeKind::Collective: return std::string("comm:") + wl::coll_kind_name(n.coll.kind);
     case wl::NodeKind::Send: return "comm:send";
     case wl::NodeKind::Recv: return "comm:recv";
@@ -302,6 +303,8 @@ std::string perfetto_json(const wl::Workload& w, const cluster::SimResult& r) {
       << ", \"tid\": " << (nd.stream == wl::StreamKind::Compute ? 0 : 1) << ", \"ts\": " << fixed(op.start_ps * 1e-6, 6)
       << ", \"dur\": " << fixed((op.end_ps - op.start_ps) * 1e-6, 6) << ", \"args\": {\"kind\": \""
       << wl::node_kind_name(nd.kind) << "\"";
+    if (nd.kind == wl::NodeKind::Attention)
+      o << ", \"q_len\": " << nd.attn.q_len << ", \"kv_len\": " << nd.attn.kv_len << ", \"heads\": " << nd.attn.heads;
     if (nd.kind == wl::NodeKind::Gemm)
       o << ", \"m\": " << nd.gemm.m << ", \"n\": " << nd.gemm.n << ", \"k\": " << nd.gemm.k << ", \"bound\": "
         << jstr(r.costs[p][op.node].bound);

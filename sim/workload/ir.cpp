@@ -14,6 +14,7 @@ const char* node_kind_name(NodeKind k) {
     case NodeKind::Send: return "send";
     case NodeKind::Recv: return "recv";
     case NodeKind::Delay: return "delay";
+    case NodeKind::Attention: return "attention";
   }
   return "?";
 }
@@ -200,6 +201,7 @@ Flops program_flops(const Program& p) {
   Flops f;
   for (const Node& n : p.nodes) {
     if (n.kind == NodeKind::Gemm) f += n.gemm.flops();
+    else if (n.kind == NodeKind::Attention) f += n.attn.flops();
     else if (n.kind == NodeKind::Vector) f += n.vec.flops;
     else if (n.kind == NodeKind::Delay) f += n.flops_hint;
   }

@@ -35,6 +35,7 @@ enum class NodeKind {
   Send,        // point-to-point send
   Recv,        // point-to-point receive
   Delay,       // fixed-duration compute (e.g. a Chakra node with only a recorded duration)
+  Attention,   // fused (FlashAttention-style) attention core: softmax(Q K^T) V, forward or backward
 };
 enum class CollKind { AllReduce, AllGather, ReduceScatter, AllToAll, Broadcast, Reduce };
 enum class StreamKind { Compute, Comm };
@@ -53,6 +54,26 @@ struct GemmOp {
   Bytes min_bytes() const {
     return Bytes(double(batch) * (double(m) * double(k) + double(k) * double(n) + double(m) * double(n)) *
                  dtype_bytes(dtype));
+  }
+};
+
+// Fused attention over `heads` query heads sharing `kv_heads` K/V heads (GQA/MQA), q_len queries
+// against kv_len keys per sequence, for `batch` sequences. FLOPs follow the matmul convention the
+// standard formulas (Megatron, 6N+attention) use: 2*b*h*q*kv*(qk_dim + v_dim) forward, counted in
+// full even when causal masking lets a kernel skip half; backward counts twice the forward (dQ, dK,
+// dV, dP). The time a chip needs is the compute model's business (docs/models/compute.md).
+struct AttentionOp {
+  std::int64_t batch = 1, heads = 1, kv_heads = 1;
+  std::int64_t q_len = 1, kv_len = 1;
+  std::int64_t head_dim = 128;  // Q/K head dimension
+  std::int64_t v_dim = 0;       // V head dimension (0 = head_dim)
+  bool causal = false;
+  bool backward = false;
+  DType dtype = DType::BF16;
+  std::int64_t vdim() const { return v_dim > 0 ? v_dim : head_dim; }
+  Flops flops() const {
+    double f = 2.0 * double(batch) * double(heads) * double(q_len) * double(kv_len) * double(head_dim + vdim());
+    return Flops(backward ? 2.0 * f : f);
   }
 };
 
@@ -91,6 +112,7 @@ struct Node {
   NodeKind kind = NodeKind::Delay;
   StreamKind stream = StreamKind::Compute;
   GemmOp gemm;
+  AttentionOp attn;
   VectorOp vec;
   CopyOp copy;
   CollOp coll;

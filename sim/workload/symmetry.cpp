@@ -45,6 +45,12 @@ std::string program_key(const Program& p) {
       case NodeKind::Recv:
         put(s, n.p2p.peer); put(s, n.p2p.offset); put(s, n.p2p.tag); put(s, n.p2p.bytes.value());
         break;
+      case NodeKind::Attention:
+        put(s, n.attn.batch); put(s, n.attn.heads); put(s, n.attn.kv_heads); put(s, n.attn.q_len);
+        put(s, n.attn.kv_len); put(s, n.attn.head_dim); put(s, n.attn.v_dim);
+        put(s, static_cast<int>(n.attn.causal)); put(s, static_cast<int>(n.attn.backward));
+        put(s, static_cast<int>(n.attn.dtype));
+        break;
       case NodeKind::Delay:
         break;
     }

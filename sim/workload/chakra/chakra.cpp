@@ -365,6 +365,27 @@ RankProgram read_rank(const std::string& file, RankId rank, RankId num_ranks, Re
             throw UserError(file + ": node " + std::to_string(in.id()) + ": unknown xpusim.dtype '" + dt + "'");
           if (out.gemm.m <= 0 || out.gemm.n <= 0 || out.gemm.k <= 0 || out.gemm.batch <= 0)
             throw UserError(file + ": node " + std::to_string(in.id()) + ": gemm needs positive xpusim.m/n/k/batch");
+        } else if (xop == "attention") {
+          out.kind = NodeKind::Attention;
+          auto& a = out.attn;
+          attr_int(find_attr(in, "xpusim.batch"), a.batch);
+          attr_int(find_attr(in, "xpusim.heads"), a.heads);
+          attr_int(find_attr(in, "xpusim.kv_heads"), a.kv_heads);
+          attr_int(find_attr(in, "xpusim.q_len"), a.q_len);
+          attr_int(find_attr(in, "xpusim.kv_len"), a.kv_len);
+          attr_int(find_attr(in, "xpusim.head_dim"), a.head_dim);
+          attr_int(find_attr(in, "xpusim.v_dim"), a.v_dim);
+          std::int64_t flag = 0;
+          if (attr_int(find_attr(in, "xpusim.causal"), flag)) a.causal = flag != 0;
+          flag = 0;
+          if (attr_int(find_attr(in, "xpusim.backward"), flag)) a.backward = flag != 0;
+          std::string dt;
+          if (attr_str(find_attr(in, "xpusim.dtype"), dt) && !parse_dtype(dt, a.dtype))
+            throw UserError(file + ": node " + std::to_string(in.id()) + ": unknown xpusim.dtype '" + dt + "'");
+          if (a.batch <= 0 || a.heads <= 0 || a.kv_heads <= 0 || a.q_len <= 0 || a.kv_len <= 0 || a.head_dim <= 0 ||
+              a.heads % a.kv_heads != 0)
+            throw UserError(file + ": node " + std::to_string(in.id()) + ": attention needs positive xpusim.batch/heads/"
+                            "kv_heads/q_len/kv_len/head_dim with kv_heads dividing heads");
         } else if (xop == "vector") {
           out.kind = NodeKind::Vector;
           attr_str(find_attr(in, "xpusim.op_class"), out.vec.op_class);
@@ -728,6 +749,23 @@ std::vector<std::string> write_chakra(const Workload& w, const std::string& out_
           add_attr(e, "comm_dst")->set_int64_val(send ? peer : r);
           add_attr(e, "comm_size")->set_int64_val(as_int(n.p2p.bytes.bytes()));
           add_attr(e, "comm_tag")->set_int64_val(n.p2p.tag);
+          break;
+        }
+        case NodeKind::Attention: {
+          e.set_type(pb::COMP_NODE);
+          const auto& at = n.attn;
+          add_attr(e, "xpusim.op")->set_string_val("attention");
+          add_attr(e, "xpusim.batch")->set_int64_val(at.batch);
+          add_attr(e, "xpusim.heads")->set_int64_val(at.heads);
+          add_attr(e, "xpusim.kv_heads")->set_int64_val(at.kv_heads);
+          add_attr(e, "xpusim.q_len")->set_int64_val(at.q_len);
+          add_attr(e, "xpusim.kv_len")->set_int64_val(at.kv_len);
+          add_attr(e, "xpusim.head_dim")->set_int64_val(at.head_dim);
+          add_attr(e, "xpusim.v_dim")->set_int64_val(at.v_dim);
+          add_attr(e, "xpusim.causal")->set_int64_val(at.causal ? 1 : 0);
+          add_attr(e, "xpusim.backward")->set_int64_val(at.backward ? 1 : 0);
+          add_attr(e, "xpusim.dtype")->set_string_val(dtype_name(at.dtype));
+          add_attr(e, "num_ops")->set_int64_val(as_int(at.flops().value()));
           break;
         }
         case NodeKind::Delay:

@@ -74,6 +74,7 @@ struct InferenceSpec {
   std::int64_t micro_batches = 1; // with PP: the batch split into this many micro-batches
   std::string dtype = "bf16";
   std::string kv_dtype = "bf16";
+  bool flash_attention = true;     // fused attention kernels
   template <class V>
   void visit(V& v) {
     v.field("phase", phase, cfg::Field("prefill (whole prompt) or decode (one new token per sequence)").one_of({"prefill", "decode"}));
@@ -82,6 +83,7 @@ struct InferenceSpec {
     v.field("micro_batches", micro_batches, cfg::Field("micro-batches the batch is split into for PP").positive());
     v.field("dtype", dtype, cfg::Field("datatype of weights and matmuls").one_of({"bf16", "fp16", "fp8", "fp32", "int8"}));
     v.field("kv_dtype", kv_dtype, cfg::Field("datatype of the KV cache").one_of({"bf16", "fp16", "fp8", "fp32", "int8"}));
+    v.field("flash_attention", flash_attention, cfg::Field("fused attention kernels (FlashDecoding); false: explicit score matmuls and softmax"));
   }
 };
 

@@ -96,6 +96,7 @@ struct Gen {
   std::int64_t T = 1;       // tokens per micro-batch on this rank = b * sq
   std::int64_t heads_loc = 1, kv_loc = 1, group = 1;
   bool decode = false, training = true;
+  bool fused_attention = false;  // emit one Attention node per attention core (FlashAttention)
   RankId stride = 1;
   int g_tp = -1, g_cp = -1, g_dp = -1, g_ep = -1, g_edp = -1;
   int dp_shards = 1, edp_shards = 1;
@@ -128,6 +129,22 @@ struct Gen {
     n.gemm.k = std::max<std::int64_t>(1, kk);
     n.gemm.batch = std::max<std::int64_t>(1, batch);
     n.gemm.dtype = dt;
+    return push(std::move(n), deps, true);
+  }
+  NodeIndex attention(std::string name, bool backward, std::initializer_list<NodeIndex> deps) {
+    Node n;
+    n.name = std::move(name);
+    n.kind = NodeKind::Attention;
+    n.attn.batch = b;
+    n.attn.heads = heads_loc;
+    n.attn.kv_heads = kv_loc;
+    n.attn.q_len = sq;
+    n.attn.kv_len = skv;
+    n.attn.head_dim = m.qk_dim();
+    n.attn.v_dim = m.v_dim();
+    n.attn.causal = !decode;
+    n.attn.backward = backward;
+    n.attn.dtype = dt;
     return push(std::move(n), deps, true);
   }
   NodeIndex vec(std::string name, const char* cls, double bytes, double flops, std::initializer_list<NodeIndex> deps) {
@@ -213,6 +230,7 @@ struct Gen {
 
   // Attention core forward: scores, softmax, context. Returns the context output.
   NodeIndex attn_core_fwd(char ph, std::int64_t mb, std::int64_t l, NodeIndex x) {
+    if (fused_attention) return attention(nm(ph, mb, l, "attn"), false, {x});
     const std::int64_t batch = b * kv_loc, mq = group * sq;
     NodeIndex sc = gemm(nm(ph, mb, l, "score"), mq, skv, qk_k(), batch, {x});
     const double elems = double(b) * heads_loc * sq * skv;
@@ -370,12 +388,17 @@ struct Gen {
     x = tp_exit_bwd(mb, l, "ag1", x);
     x = wbwd(mb, l, "proj_dg", "proj_wg", T, heads_loc * m.v_dim(), m.hidden, 1, x);
     const std::int64_t batch = b * kv_loc, mq = group * sq;
-    NodeIndex dp_ = gemm(nm('b', mb, l, "ctx_dp"), mq, skv, m.v_dim(), batch, {x});      // dP = dO V^T
-    gemm(nm('b', mb, l, "ctx_dv"), skv, m.v_dim(), mq, batch, {x});                     // dV = P^T dO
-    const double elems = double(b) * heads_loc * sq * skv;
-    NodeIndex sm = vec(nm('b', mb, l, "softmax"), "softmax", 3.0 * elems * eb, 6.0 * elems, {dp_});
-    NodeIndex dq = gemm(nm('b', mb, l, "score_dq"), mq, m.qk_dim(), skv, batch, {sm});    // dQ = dS K
-    gemm(nm('b', mb, l, "score_dk"), skv, m.qk_dim(), mq, batch, {sm});                  // dK = dS^T Q
+    NodeIndex dq = kNone;
+    if (fused_attention) {
+      dq = attention(nm('b', mb, l, "attn"), true, {x});
+    } else {
+      NodeIndex dp_ = gemm(nm('b', mb, l, "ctx_dp"), mq, skv, m.v_dim(), batch, {x});      // dP = dO V^T
+      gemm(nm('b', mb, l, "ctx_dv"), skv, m.v_dim(), mq, batch, {x});                     // dV = P^T dO
+      const double elems = double(b) * heads_loc * sq * skv;
+      NodeIndex sm = vec(nm('b', mb, l, "softmax"), "softmax", 3.0 * elems * eb, 6.0 * elems, {dp_});
+      dq = gemm(nm('b', mb, l, "score_dq"), mq, m.qk_dim(), skv, batch, {sm});    // dQ = dS K
+      gemm(nm('b', mb, l, "score_dk"), skv, m.qk_dim(), mq, batch, {sm});        // dK = dS^T Q
+    }
     NodeIndex y = last_compute;
     if (g_cp >= 0) y = coll(nm('b', mb, l, "cp_rs"), CollKind::ReduceScatter, kv_gather_bytes(), g_cp, {y});
     (void)dq;
@@ -588,6 +611,9 @@ Workload generate_transformer(const ScenarioSpec& s) {
     g.kv_loc = std::max<std::int64_t>(1, m.kv() / P.tp);
   }
   g.group = g.heads_loc / g.kv_loc;
+  // Fused attention (FlashAttention / FlashDecoding) unless the scenario turns it off; MLA keeps the
+  // explicit matmuls (its absorbed decode form has its own shapes).
+  g.fused_attention = (s.training_mode ? s.training.flash_attention : s.inference.flash_attention) && !m.is_mla();
   if (g.decode && m.is_mla()) g.kv_loc = 1;
 
   Workload w;
@@ -630,8 +656,10 @@ Workload generate_transformer(const ScenarioSpec& s) {
   double hw = 0;
   for (int p = 0; p < P.pp; ++p) {
     double f = 0;
-    for (const auto& n : w.programs[static_cast<size_t>(p)].nodes)
+    for (const auto& n : w.programs[static_cast<size_t>(p)].nodes) {
       if (n.kind == NodeKind::Gemm) f += n.gemm.flops().value();
+      if (n.kind == NodeKind::Attention) f += n.attn.flops().value();
+    }
     hw += f * double(g.stride);
   }
   w.step.hardware_flops = Flops(hw);

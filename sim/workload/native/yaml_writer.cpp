@@ -124,6 +124,16 @@ std::string write_yaml_trace(const Workload& w) {
           if (n.p2p.tag != 0) os << ", tag: " << n.p2p.tag;
           os << ", bytes: \"" << num(n.p2p.bytes.bytes()) << " B\"";
           break;
+        case NodeKind::Attention: {
+          const auto& a = n.attn;
+          os << "attention, batch: " << a.batch << ", heads: " << a.heads << ", kv_heads: " << a.kv_heads
+             << ", q_len: " << a.q_len << ", kv_len: " << a.kv_len << ", head_dim: " << a.head_dim;
+          if (a.v_dim > 0) os << ", v_dim: " << a.v_dim;
+          if (a.causal) os << ", causal: true";
+          if (a.backward) os << ", backward: true";
+          os << ", dtype: " << dtype_name(a.dtype);
+          break;
+        }
         case NodeKind::Delay:
           os << "delay, duration: \"" << num(n.duration.seconds()) << " s\"";
           if (n.flops_hint.value() != 0) os << ", flops: \"" << num(n.flops_hint.value()) << " FLOP\"";

@@ -74,6 +74,7 @@ std::vector<RankId> parse_ranks(const Node& n, const std::string& path, RankId n
 const std::map<std::string, std::vector<std::string>>& op_keys() {
   static const std::map<std::string, std::vector<std::string>> k = {
       {"gemm", {"m", "n", "k", "batch", "dtype"}},
+      {"attention", {"batch", "heads", "kv_heads", "q_len", "kv_len", "head_dim", "v_dim", "causal", "backward", "dtype"}},
       {"vector", {"op_class", "bytes", "flops", "dtype"}},
       {"memcpy", {"bytes", "direction"}},
       {"collective", {"bytes", "group", "root"}},
@@ -92,7 +93,7 @@ std::string op_family(const std::string& op) {
 }
 
 std::string known_ops() {
-  return "gemm, vector (elementwise), memcpy, allreduce, allgather, reducescatter, alltoall, broadcast, "
+  return "gemm, attention, vector (elementwise), memcpy, allreduce, allgather, reducescatter, alltoall, broadcast, "
          "reduce, send, recv, delay";
 }
 
@@ -105,7 +106,7 @@ void parse_node(const Node& nd, const std::string& path, Workload& w, wl::Node& 
   const std::string fam = op_family(op);
   auto it = op_keys().find(fam);
   if (it == op_keys().end()) {
-    std::vector<std::string> all = {"gemm", "vector", "elementwise", "memcpy", "allreduce", "allgather",
+    std::vector<std::string> all = {"gemm", "attention", "vector", "elementwise", "memcpy", "allreduce", "allgather",
                                     "reducescatter", "alltoall", "broadcast", "reduce", "send", "recv", "delay"};
     std::string near = cfg::nearest(op, all);
     fail(opn.loc, path + ".op",
@@ -165,6 +166,21 @@ void parse_node(const Node& nd, const std::string& path, Workload& w, wl::Node& 
     out.gemm.k = get_i("k", true, 0, true);
     out.gemm.batch = get_i("batch", false, 1, true);
     out.gemm.dtype = get_dtype();
+  } else if (fam == "attention") {
+    out.kind = NodeKind::Attention;
+    out.attn.batch = get_i("batch", false, 1, true);
+    out.attn.heads = get_i("heads", true, 0, true);
+    out.attn.kv_heads = get_i("kv_heads", false, out.attn.heads, true);
+    out.attn.q_len = get_i("q_len", true, 0, true);
+    out.attn.kv_len = get_i("kv_len", false, out.attn.q_len, true);
+    out.attn.head_dim = get_i("head_dim", true, 0, true);
+    out.attn.v_dim = get_i("v_dim", false, 0, false);
+    if (out.attn.heads % out.attn.kv_heads != 0)
+      fail(nd.find("kv_heads")->loc, path + ".kv_heads",
+           "must divide heads (" + std::to_string(out.attn.heads) + "), got " + std::to_string(out.attn.kv_heads));
+    if (const Node* v = nd.find("causal")) out.attn.causal = scalar<bool>(*v, path + ".causal");
+    if (const Node* v = nd.find("backward")) out.attn.backward = scalar<bool>(*v, path + ".backward");
+    out.attn.dtype = get_dtype();
   } else if (fam == "vector") {
     out.kind = NodeKind::Vector;
     if (const Node* v = nd.find("op_class")) out.vec.op_class = scalar<std::string>(*v, path + ".op_class");
