@@ -51,7 +51,7 @@ TEST(Cli, RunsAreByteIdentical) {
 TEST(Cli, HelpOnEverySubcommand) {
   RunResult top = run(xpusim() + " --help");
   ASSERT_EQ(top.code, 0);
-  for (const char* c : {"run", "check", "schema"}) {
+  for (const char* c : {"run", "check", "schema", "op", "mem", "coll", "graph", "gen", "convert", "scale"}) {
     EXPECT_NE(top.out.find(c), std::string::npos) << c;
     RunResult r = run(xpusim() + " " + c + " --help");
     EXPECT_EQ(r.code, 0) << c << ": " << r.err;
