@@ -19,31 +19,48 @@ TrainingState training_state(double params, int zero, int shards, double wb, dou
 }
 
 Bytes activation_bytes_per_layer(const ModelSpec& m, std::int64_t layer, double s, double b, int tp, bool sp,
-                                 const std::string& recompute) {
+                                 const TrainingSpec& T) {
   const double h = double(m.hidden), a = double(m.heads), t = tp;
-  const double sbh = s * b * h;
-  if (recompute == "full") return Bytes(2.0 * sbh / (sp ? t : 1.0));
-  // Width of the MLP activations held per token.
-  double f;
-  if (m.layer_is_moe(layer)) {
-    f = double(m.moe.shared_experts) * double(m.moe.expert_ffn);
-    double routed = double(m.moe.top_k) * double(m.moe.expert_ffn);
-    f += routed * t;  // so that f / t leaves the routed part unsplit
-  } else {
-    f = double(m.ffn);
-  }
-  const double kvw = double(m.kv()) * double(m.qk_dim());  // K width
-  const double vw = double(m.kv()) * double(m.v_dim());
-  const double qw = a * double(m.qk_dim());
+  const double sbh = s * b * h, sb = s * b;
+  if (T.recompute == "full") return Bytes(2.0 * sbh / (sp ? t : 1.0));
+  const bool drop = T.dropout > 0;
+  // Replicated on every TP rank without SP: the two norm inputs 4sbh, the norm outputs (QKV and
+  // fc1 inputs) 4sbh unless the norms are recomputed, the two hidden-dropout masks 2sbh.
+  const double replicated = 4.0 * sbh + (T.recomputes("layernorm") ? 0.0 : 4.0 * sbh) + (drop ? 2.0 * sbh : 0.0);
+  // Split by t. Attention: Q, K, V and the output O (also the projection input); MLA stores the
+  // up-projection inputs (query and KV latents) too, and drops Q, K, V when the up-projections
+  // are recomputed.
+  const double qw = a * double(m.qk_dim()), kvw = double(m.kv()) * double(m.qk_dim()), vw = double(m.kv()) * double(m.v_dim());
   const double ow = a * double(m.v_dim());
-  // Replicated without SP: QKV input 2sbh, attention dropout mask sbh, fc1 input 2sbh, MLP dropout
-  // mask sbh, two norm inputs 4sbh = 10sbh.
-  const double replicated = 10.0 * sbh;
-  // Split by t: Q and K 2sb(qw + kvw), V 2sb*vw, projection input 2sb*ow, MLP 4sbf (gated 6sbf).
-  const double split = 2.0 * s * b * (qw + kvw) + 2.0 * s * b * vw + 2.0 * s * b * ow +
-                       (m.gated_ffn ? 6.0 : 4.0) * s * b * f;
-  const double scores = recompute == "selective" ? 0.0 : 5.0 * a * s * s * b;
-  return Bytes((sp ? replicated / t : replicated) + split / t + scores / t);
+  double attn = 2.0 * sb * ow;
+  if (!(m.is_mla() && T.recomputes("mla_up_proj"))) attn += 2.0 * sb * (qw + kvw + vw);
+  if (m.is_mla()) attn += 2.0 * sb * double(m.mla.q_lora_rank + m.mla.kv_lora_rank + m.mla.qk_rope_head_dim);
+  // MLP: fc1 output 2sbf (gated: 4sbf) and the activation output (fc2 input) 2sbf. MoE: the shared
+  // experts as a dense MLP; the routed experts hold top_k copies of each token (dispatched fc1
+  // input 2 top_k sbh) and their intermediates, less the fc2 input when moe_act is recomputed.
+  const double gate = m.gated_ffn ? 4.0 : 2.0;
+  double mlp;
+  if (m.layer_is_moe(layer)) {
+    const double fs = double(m.moe.shared_experts) * double(m.moe.expert_ffn);
+    const double fr = double(m.moe.top_k) * double(m.moe.expert_ffn);
+    mlp = (gate + 2.0) * sb * fs + 2.0 * double(m.moe.top_k) * sbh + (gate + (T.recomputes("moe_act") ? 0.0 : 2.0)) * sb * fr;
+  } else {
+    mlp = (gate + 2.0) * sb * double(m.ffn);
+  }
+  // Attention scores (not with fused attention, nor when the core is recomputed): softmax output
+  // 2as^2b, with dropout also its mask as^2b and output 2as^2b.
+  const double scores = (T.flash_attention || T.recomputes("core_attn")) ? 0.0 : (drop ? 5.0 : 2.0) * a * s * s * b;
+  return Bytes((sp ? replicated / t : replicated) + (attn + mlp + scores) / t);
+}
+
+Bytes activation_bytes_per_layer(const ModelSpec& m, std::int64_t layer, double s, double b, int tp, bool sp,
+                                 const std::string& recompute) {
+  TrainingSpec T;
+  T.recompute = recompute;
+  T.dropout = 0.1;
+  T.flash_attention = false;
+  T.recompute_modules = {"core_attn"};
+  return activation_bytes_per_layer(m, layer, s, b, tp, sp, T);
 }
 
 Bytes StageFootprint::total() const {
@@ -96,15 +113,17 @@ std::vector<StageFootprint> stage_footprints(const ScenarioSpec& s) {
       const double seq = double(T.seq_len) / P.cp;
       double per_mb = 0;
       for (auto l : layers)
-        per_mb += activation_bytes_per_layer(m, l, seq, double(T.micro_batch), P.tp, P.sp,
-                                             T.recompute == "none" && T.flash_attention ? "selective" : T.recompute).bytes();
+        per_mb += activation_bytes_per_layer(m, l, seq, double(T.micro_batch), P.tp, P.sp, T).bytes();
       double in_flight;
       if (P.schedule == "gpipe") in_flight = double(M);
       else in_flight = double(std::min<std::int64_t>(pp - p, M));
       if (vpp > 1 && p == 0) in_flight *= 1.0 + double(pp - 1) / double(pp * vpp);
       double act = per_mb * in_flight;
-      if (T.recompute == "full" && !layers.empty())  // working set: one layer's activations rebuilt
-        act += activation_bytes_per_layer(m, layers[0], seq, double(T.micro_batch), P.tp, P.sp, "none").bytes();
+      if (T.recompute == "full" && !layers.empty()) {  // working set: one layer's activations rebuilt
+        TrainingSpec none = T;
+        none.recompute = "none";
+        act += activation_bytes_per_layer(m, layers[0], seq, double(T.micro_batch), P.tp, P.sp, none).bytes();
+      }
       f.items.push_back({"activations", Bytes(act)});
     } else {
       const InferenceSpec& I = s.inference;

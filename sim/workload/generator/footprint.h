@@ -8,12 +8,20 @@
 //
 // Activations per layer per micro-batch (Korthikanti et al. 2022, arXiv 2205.05198, sec. 4, 16-bit
 // activations, dropout masks 1 B), s = sequence per CP rank, b micro-batch, h width, a heads, t TP:
-//   attention 11sbh + 5as^2b, MLP 19sbh (for f = 4h; here 3sbh + 4sbf, gated 3sbh + 6sbf),
-//   norms 4sbh. Without SP, 10sbh of it is replicated on every TP rank and the rest divides by t;
-//   with SP all of it divides by t:  no SP: sbh(10 + 24/t) + 5as^2b/t;  SP: 34sbh/t + 5as^2b/t.
-//   selective recompute (and flash attention, training.flash_attention, the default) drops the
-//   5as^2b/t term; full recompute keeps only the layer input 2sbh
-//   (/t with SP) plus one layer's full activations as the recompute working set.
+//   Korthikanti (dropout, no fused attention): attention 11sbh + 5as^2b, MLP 19sbh (f = 4h), norms
+//   4sbh. Without SP, 10sbh of it is replicated on every TP rank and the rest divides by t; with
+//   SP all of it divides by t:  no SP: sbh(10 + 24/t) + 5as^2b/t;  SP: 34sbh/t + 5as^2b/t.
+//   Generalised here, term by term (footprint.cpp): replicated = norm inputs 4sbh + norm outputs
+//   4sbh + dropout masks 2sbh; split = Q, K, V 2sb(q + k + v widths) + O 2sb(a d_v) + MLP fc1
+//   output 2sbf (gated 4sbf) + fc2 input 2sbf; scores 5as^2b (2as^2b without dropout).
+//   training.dropout = 0 drops the masks (and 3as^2b); fused attention (flash_attention) and
+//   selective recompute of core_attn drop the scores; recompute_modules: layernorm drops the norm
+//   outputs, mla_up_proj drops MLA's Q, K, V (its latents 2sb(q_lora + kv_lora + rope) are
+//   always stored), moe_act drops the routed experts' fc2 input. MoE layers store the shared
+//   experts like a dense MLP and, for the routed experts, top_k copies of each token (the
+//   dispatched fc1 input, 2 top_k sbh) and their intermediates; tokens are split over TP ranks
+//   (the generator's dispatch), so all of it divides by t. Full recompute keeps only the layer
+//   input 2sbh (/t with SP) plus one layer's full activations as the recompute working set.
 // A pipeline stage p holds activations of min(pp - p, M) micro-batches under 1F1B (M under GPipe);
 // interleaving multiplies stage 0's by (1 + (pp-1)/(pp*vpp)) (Korthikanti sec. 4.2.3).
 // KV cache (inference): 2 * layers * b * L * kv_heads/t * d bytes_kv (kv_heads < t: one head per
@@ -39,7 +47,11 @@ struct TrainingState {
 TrainingState training_state(double params, int zero_stage, int dp_shards, double weight_bytes, double grad_bytes,
                              double optimizer_bytes);
 
-// Korthikanti per-layer activation bytes for one micro-batch (see the header comment).
+// Per-layer activation bytes for one micro-batch of `layer` under the scenario's training options
+// (dropout, flash_attention, recompute, recompute_modules; see the header comment).
+Bytes activation_bytes_per_layer(const ModelSpec& m, std::int64_t layer, double seq, double micro_batch, int tp, bool sp,
+                                 const TrainingSpec& training);
+// Korthikanti's setting: dropout on, unfused attention, recompute none / selective (core_attn) / full.
 Bytes activation_bytes_per_layer(const ModelSpec& m, std::int64_t layer, double seq, double micro_batch, int tp, bool sp,
                                  const std::string& recompute);
 

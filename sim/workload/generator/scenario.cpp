@@ -17,6 +17,22 @@ void ParallelSpec::check(const cfg::Checker& c) const {
   if (schedule == "interleaved" && vpp < 2) c.fail("vpp", "the interleaved schedule needs vpp >= 2, got " + std::to_string(vpp));
   if (schedule != "interleaved" && vpp != 1) c.fail("vpp", "vpp > 1 needs schedule: interleaved");
   if (sp && tp == 1) c.fail("sp", "sequence parallelism needs tp > 1");
+  if (tp_comm_overlap && tp > 1 && !sp)
+    c.fail("tp_comm_overlap", "TP communication overlap works on the sequence-parallel all-gather / reduce-scatter: set sp: true");
+}
+
+void TrainingSpec::check(const cfg::Checker& c) const {
+  static const std::vector<std::string> known = {"core_attn", "layernorm", "mla_up_proj", "moe_act"};
+  for (const auto& m : recompute_modules)
+    if (std::find(known.begin(), known.end(), m) == known.end()) {
+      std::string near = cfg::nearest(m, known);
+      c.fail("recompute_modules", "unknown module '" + m + "' (core_attn, layernorm, mla_up_proj, moe_act)" +
+                                      (near.empty() ? "" : "; did you mean '" + near + "'?"));
+    }
+}
+
+bool TrainingSpec::recomputes(const std::string& module) const {
+  return recompute == "selective" && std::find(recompute_modules.begin(), recompute_modules.end(), module) != recompute_modules.end();
 }
 
 namespace {

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/core/config.h"
 #include "sim/workload/generator/model.h"
@@ -29,6 +30,15 @@ struct ParallelSpec {
   int vpp = 1;               // virtual pipeline chunks per stage (interleaved schedule)
   std::string schedule = "1f1b";  // 1f1b, interleaved (needs vpp > 1), gpipe
   int zero = 0;              // 0 none, 1 optimizer states, 2 + gradients, 3 + parameters (sharded over DP)
+  // Data-parallel gradient reduction: true = per layer as soon as its last backward is done,
+  // overlapping the rest of the backward (Megatron-Core / PyTorch DDP bucketing); false = one
+  // reduction of the whole gradient buffer after the backward pass (Megatron-LM 2021).
+  bool overlap_grad_reduce = true;
+  // Megatron-Core's userbuffer overlap of TP communication with GEMMs (needs sp when tp > 1): each
+  // TP-sliced GEMM next to a TP all-gather / reduce-scatter is split into tp_comm_chunks pieces
+  // along the token dimension, so chunk i's communication runs during chunk i+1's GEMM.
+  bool tp_comm_overlap = false;
+  int tp_comm_chunks = 4;
   template <class V>
   void visit(V& v) {
     v.field("tp", tp, cfg::Field("tensor-parallel degree").positive());
@@ -40,6 +50,11 @@ struct ParallelSpec {
     v.field("vpp", vpp, cfg::Field("virtual pipeline chunks per stage (interleaved 1F1B)").positive());
     v.field("schedule", schedule, cfg::Field("pipeline schedule").one_of({"1f1b", "interleaved", "gpipe"}));
     v.field("zero", zero, cfg::Field("ZeRO stage: 0 none, 1 optimizer, 2 +gradients, 3 +parameters").min(0).max(3));
+    v.field("overlap_grad_reduce", overlap_grad_reduce,
+            cfg::Field("overlap the data-parallel gradient reduction with the backward (false: reduce after it, Megatron-LM 2021)"));
+    v.field("tp_comm_overlap", tp_comm_overlap,
+            cfg::Field("overlap TP all-gather/reduce-scatter with the neighbouring GEMMs by chunking them (Megatron-Core userbuffers; needs sp)"));
+    v.field("tp_comm_chunks", tp_comm_chunks, cfg::Field("chunks per overlapped GEMM and its TP collective").positive());
   }
   void check(const cfg::Checker& c) const;
   int ranks() const { return tp * pp * dp * cp; }
@@ -54,9 +69,18 @@ struct TrainingSpec {
   double grad_bytes = 2;           // per parameter (ZeRO paper convention: fp16/bf16 gradients)
   double optimizer_bytes = 12;     // per parameter: fp32 master weights + Adam m and v
   bool flash_attention = true;     // fused attention: the s x s scores are never stored
+  // Dropout probability (0 = none, as in most modern LLM training; GPT-2/3, Megatron-LM 2021: 0.1).
+  // Only whether it is > 0 matters for cost: the ops and masks are the same for any p > 0.
+  double dropout = 0;
+  // With recompute: selective, which cheap modules are recomputed in the backward instead of
+  // stored (Megatron-Core's --recompute-modules): core_attn, layernorm, mla_up_proj, moe_act.
+  std::vector<std::string> recompute_modules = {"core_attn"};
   template <class V>
   void visit(V& v) {
     v.field("flash_attention", flash_attention, cfg::Field("fused attention that never stores the s x s scores (false: Korthikanti's 5as^2b term)"));
+    v.field("dropout", dropout, cfg::Field("dropout probability (attention probabilities, after attention and after the MLP); 0 = none").min(0).max(0.99));
+    v.field("recompute_modules", recompute_modules,
+            cfg::Field("with recompute: selective, modules recomputed in the backward: core_attn, layernorm, mla_up_proj, moe_act"));
     v.field("micro_batch", micro_batch, cfg::Field("sequences per micro-batch per data-parallel replica").positive());
     v.field("global_batch", global_batch, cfg::Field("sequences per step, whole job (0 = micro_batch x dp)").min(0));
     v.field("seq_len", seq_len, cfg::Field("tokens per sequence").positive());
@@ -65,6 +89,9 @@ struct TrainingSpec {
     v.field("grad_bytes", grad_bytes, cfg::Field("gradient bytes per parameter").positive());
     v.field("optimizer_bytes", optimizer_bytes, cfg::Field("optimizer-state bytes per parameter (Adam, mixed precision: 12)").min(0));
   }
+  void check(const cfg::Checker& c) const;
+  // True when `module` is recomputed in the backward (recompute: selective and listed).
+  bool recomputes(const std::string& module) const;
 };
 
 struct InferenceSpec {

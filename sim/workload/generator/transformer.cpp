@@ -97,6 +97,8 @@ struct Gen {
   std::int64_t heads_loc = 1, kv_loc = 1, group = 1;
   bool decode = false, training = true;
   bool fused_attention = false;  // emit one Attention node per attention core (FlashAttention)
+  bool dropout = false;          // training with dropout probability > 0
+  int tp_chunks = 1;             // > 1: TP collectives and their GEMMs split into chunks (tp_comm_overlap)
   RankId stride = 1;
   int g_tp = -1, g_cp = -1, g_dp = -1, g_ep = -1, g_edp = -1;
   int dp_shards = 1, edp_shards = 1;
@@ -105,6 +107,8 @@ struct Gen {
   Program* prog = nullptr;
   NodeIndex last_compute = kNone;
   NodeIndex zero3_anchor = kNone;
+  // Gradient bytes waiting for the single post-backward reduction (overlap_grad_reduce: false).
+  double pending_dense = 0, pending_expert = 0;
 
   explicit Gen(const ScenarioSpec& sc) : s(sc), m(sc.model), P(sc.parallel) {}
 
@@ -228,6 +232,80 @@ struct Gen {
     return coll(nm('b', mb, l, op), CollKind::AllGather, act_bytes(), g_tp, {x});
   }
 
+  // ---- TP communication overlap (parallel.tp_comm_overlap) ----
+  // Chunk i of the token dimension: rows, and the bytes of the [rows, h] slice of a TP collective.
+  std::int64_t chunk_rows(int i) const { return T / tp_chunks + (i < T % tp_chunks ? 1 : 0); }
+  double chunk_bytes(int i) const { return act_bytes() * double(chunk_rows(i)) / double(T); }
+  static std::string nmc(char phase, std::int64_t mb, std::int64_t l, const char* op, int i) {
+    return nm(phase, mb, l, op) + ".c" + std::to_string(i);
+  }
+  // Forward: f operator (SP all-gather) feeding the GEMM [T, kk] x [kk, nn]. Chunked: all-gather
+  // chunk i, then GEMM chunk i on it, so gather i+1 runs during GEMM i. Returns the (last) GEMM.
+  NodeIndex ag_gemm(char ph, std::int64_t mb, std::int64_t l, const char* cname, const char* gname, std::int64_t nn,
+                    std::int64_t kk, NodeIndex x) {
+    if (tp_chunks <= 1) return gemm(nm(ph, mb, l, gname), T, nn, kk, 1, {tp_enter_fwd(ph, mb, l, cname, x)});
+    NodeIndex prev = kNone, g = kNone;
+    for (int i = 0; i < tp_chunks; ++i) {
+      prev = coll(nmc(ph, mb, l, cname, i), CollKind::AllGather, chunk_bytes(i), g_tp, {x, prev});
+      g = gemm(nmc(ph, mb, l, gname, i), chunk_rows(i), nn, kk, 1, {prev});
+    }
+    return g;
+  }
+  // Forward: GEMM [T, kk] x [kk, nn] feeding the g operator (all-reduce / SP reduce-scatter).
+  // Chunked: GEMM chunk i, then its reduce-scatter, which runs during GEMM i+1. Returns the (last)
+  // collective; each chunk's collective also waits for the previous one, so it implies all.
+  NodeIndex gemm_rs(char ph, std::int64_t mb, std::int64_t l, const char* gname, const char* cname, std::int64_t nn,
+                    std::int64_t kk, NodeIndex x) {
+    if (tp_chunks <= 1) return tp_exit_fwd(ph, mb, l, cname, gemm(nm(ph, mb, l, gname), T, nn, kk, 1, {x}));
+    NodeIndex prev = kNone;
+    for (int i = 0; i < tp_chunks; ++i) {
+      NodeIndex g = gemm(nmc(ph, mb, l, gname, i), chunk_rows(i), nn, kk, 1, {x});
+      prev = coll(nmc(ph, mb, l, cname, i), CollKind::ReduceScatter, chunk_bytes(i), g_tp, {g, prev});
+    }
+    return prev;
+  }
+  // Backward of a row-parallel GEMM (forward m=T, k, n) behind the g operator: SP all-gather of the
+  // output gradient, data gradient, weight gradient. Chunked: gather i overlaps data-gradient chunk
+  // i-1; the weight gradient needs the whole gathered gradient. Returns the (last) data gradient.
+  NodeIndex ag_wbwd(std::int64_t mb, std::int64_t l, const char* cname, const char* dg, const char* wg, std::int64_t k,
+                    std::int64_t n, NodeIndex x) {
+    if (tp_chunks <= 1) return wbwd(mb, l, dg, wg, T, k, n, 1, tp_exit_bwd(mb, l, cname, x));
+    NodeIndex prev = kNone, d = kNone;
+    for (int i = 0; i < tp_chunks; ++i) {
+      prev = coll(nmc('b', mb, l, cname, i), CollKind::AllGather, chunk_bytes(i), g_tp, {x, prev});
+      d = gemm(nmc('b', mb, l, dg, i), chunk_rows(i), k, n, 1, {prev});
+    }
+    gemm(nm('b', mb, l, wg), k, n, T, 1, {prev});
+    return d;
+  }
+  // Backward of a column-parallel GEMM (forward m=T, k, n) behind the f operator: data gradient,
+  // weight gradient, and the input-gradient all-reduce / SP reduce-scatter (which overlaps the
+  // weight gradient even unchunked). Chunked: reduce-scatter i overlaps data-gradient chunk i+1.
+  NodeIndex wbwd_rs(std::int64_t mb, std::int64_t l, const char* dg, const char* wg, const char* cname, std::int64_t k,
+                    std::int64_t n, NodeIndex x) {
+    if (tp_chunks <= 1) return tp_enter_bwd(mb, l, cname, wbwd(mb, l, dg, wg, T, k, n, 1, x));
+    NodeIndex prev = kNone;
+    for (int i = 0; i < tp_chunks; ++i) {
+      NodeIndex d = gemm(nmc('b', mb, l, dg, i), chunk_rows(i), k, n, 1, {x});
+      prev = coll(nmc('b', mb, l, cname, i), CollKind::ReduceScatter, chunk_bytes(i), g_tp, {d, prev});
+    }
+    gemm(nm('b', mb, l, wg), k, n, T, 1, {x});
+    return prev;
+  }
+
+  // ---- dropout (training.dropout > 0) ----
+  // Hidden dropout on a [T, h] activation (the sequence shard with SP): read it, write it and a
+  // 1-byte mask; backward: read the gradient and the mask, write the gradient.
+  double hidden_elems() const { return double(T) * h() / (P.sp ? P.tp : 1); }
+  NodeIndex dropout_fwd(char ph, std::int64_t mb, std::int64_t l, const char* op, double elems, NodeIndex x) {
+    if (!dropout) return x;
+    return vec(nm(ph, mb, l, op), "unary", elems * (2.0 * eb + 1.0), 2.0 * elems, {x});
+  }
+  NodeIndex dropout_bwd(std::int64_t mb, std::int64_t l, const char* op, double elems, NodeIndex x) {
+    if (!dropout) return x;
+    return vec(nm('b', mb, l, op), "elementwise", elems * (2.0 * eb + 1.0), elems, {x});
+  }
+
   // Attention core forward: scores, softmax, context. Returns the context output.
   NodeIndex attn_core_fwd(char ph, std::int64_t mb, std::int64_t l, NodeIndex x) {
     if (fused_attention) return attention(nm(ph, mb, l, "attn"), false, {x});
@@ -235,6 +313,7 @@ struct Gen {
     NodeIndex sc = gemm(nm(ph, mb, l, "score"), mq, skv, qk_k(), batch, {x});
     const double elems = double(b) * heads_loc * sq * skv;
     NodeIndex sm = vec(nm(ph, mb, l, "softmax"), "softmax", 2.0 * elems * eb, 5.0 * elems, {sc});
+    sm = dropout_fwd(ph, mb, l, "attn_drop", elems, sm);  // attention-probability dropout (fused: in-kernel)
     return gemm(nm(ph, mb, l, "ctx"), mq, v_n(), skv, batch, {sm});
   }
   // MLA decode uses the absorbed form: scores against the latent cache.
@@ -280,12 +359,13 @@ struct Gen {
     return double(b) * double(skv) * kw * eb;
   }
 
+  // Dense MLP with its TP entry (f) and exit (g) operators: input is the norm output.
   NodeIndex mlp_fwd(char ph, std::int64_t mb, std::int64_t l, NodeIndex x) {
     const std::int64_t f = ffn_loc();
-    NodeIndex a = gemm(nm(ph, mb, l, "fc1"), T, fc1_n(f), m.hidden, 1, {x});
+    NodeIndex a = ag_gemm(ph, mb, l, "ag2", "fc1", fc1_n(f), m.hidden, x);
     NodeIndex act = vec(nm(ph, mb, l, "act"), m.gated_ffn ? "silu" : "gelu", double(T) * f * eb * (m.gated_ffn ? 3 : 2),
                         8.0 * double(T) * f, {a});
-    return gemm(nm(ph, mb, l, "fc2"), T, m.hidden, f, 1, {act});
+    return gemm_rs(ph, mb, l, "fc2", "ar2", m.hidden, f, act);
   }
   NodeIndex moe_fwd(char ph, std::int64_t mb, std::int64_t l, NodeIndex x) {
     const auto& e = m.moe;
@@ -321,16 +401,25 @@ struct Gen {
     return layer_fwd_rest(ph, mb, l, ln);
   }
   NodeIndex layer_fwd_rest(char ph, std::int64_t mb, std::int64_t l, NodeIndex ln) {
-    NodeIndex x = tp_enter_fwd(ph, mb, l, "ag1", ln);
-    NodeIndex q = qkv_fwd(ph, mb, l, x);
+    NodeIndex q;
+    if (!m.is_mla()) {
+      q = ag_gemm(ph, mb, l, "ag1", "qkv", (m.heads * m.hd() + 2 * m.kv() * m.hd()) / P.tp, m.hidden, ln);
+    } else {
+      q = qkv_fwd(ph, mb, l, tp_enter_fwd(ph, mb, l, "ag1", ln));
+    }
     if (g_cp >= 0) q = coll(nm(ph, mb, l, "cp_ag"), CollKind::AllGather, kv_gather_bytes(), g_cp, {q});
     NodeIndex c = attn_core_fwd(ph, mb, l, q);
-    NodeIndex o = gemm(nm(ph, mb, l, "proj"), T, m.hidden, heads_loc * m.v_dim(), 1, {c});
-    o = tp_exit_fwd(ph, mb, l, "ar1", o);
+    NodeIndex o = gemm_rs(ph, mb, l, "proj", "ar1", m.hidden, heads_loc * m.v_dim(), c);
+    o = dropout_fwd(ph, mb, l, "drop1", hidden_elems(), o);
     NodeIndex ln2 = vec(nm(ph, mb, l, "ln2"), "layernorm", 3.0 * act_bytes_sp(), 9.0 * double(T) * h() / (P.sp ? P.tp : 1), {o});
-    x = tp_enter_fwd(ph, mb, l, "ag2", ln2);
-    NodeIndex y = m.layer_is_moe(l) ? moe_fwd(ph, mb, l, x) : mlp_fwd(ph, mb, l, x);
-    y = tp_exit_fwd(ph, mb, l, "ar2", y);
+    NodeIndex y;
+    if (m.layer_is_moe(l)) {
+      y = moe_fwd(ph, mb, l, tp_enter_fwd(ph, mb, l, "ag2", ln2));
+      y = tp_exit_fwd(ph, mb, l, "ar2", y);
+    } else {
+      y = mlp_fwd(ph, mb, l, ln2);
+    }
+    y = dropout_fwd(ph, mb, l, "drop2", hidden_elems(), y);
     return vec(nm(ph, mb, l, "res"), "elementwise", 3.0 * act_bytes_sp(), double(T) * h() / (P.sp ? P.tp : 1), {y});
   }
 
@@ -351,18 +440,24 @@ struct Gen {
     }
     if (s.training.recompute == "full") {
       g = layer_fwd_rest('r', mb, l, vec(nm('r', mb, l, "ln1"), "layernorm", 2.0 * act_bytes_sp(), 8.0 * double(T) * h() / (P.sp ? P.tp : 1), {g, z3}));
-    } else if (s.training.recompute == "selective") {
+    } else if (s.training.recomputes("core_attn")) {
       g = attn_core_fwd('r', mb, l, g);
     }
-    // MLP / MoE.
-    NodeIndex x = tp_exit_bwd(mb, l, "ag2", g);
-    x = vec(nm('b', mb, l, "res"), "elementwise", 3.0 * act_bytes_sp(), double(T) * h() / (P.sp ? P.tp : 1), {x, z3});
+    // MLP / MoE: residual and dropout (on the sequence shard with SP), then the MLP.
+    NodeIndex x = vec(nm('b', mb, l, "res"), "elementwise", 3.0 * act_bytes_sp(), double(T) * h() / (P.sp ? P.tp : 1), {g, z3});
+    x = dropout_bwd(mb, l, "drop2", hidden_elems(), x);
+    if (s.training.recomputes("layernorm"))  // the MLP input (norm-2 output) was not stored
+      vec(nm('r', mb, l, "ln2"), "layernorm", 2.0 * act_bytes_sp(), 8.0 * double(T) * h() / (P.sp ? P.tp : 1), {x});
     if (m.layer_is_moe(l)) {
+      x = tp_exit_bwd(mb, l, "ag2", x);
       const auto& e = m.moe;
       const double a2a = double(moe_tokens()) * e.top_k * h() * eb;
       const std::int64_t eloc = e.experts / P.ep, te = tokens_per_expert();
       NodeIndex y = x;
       if (g_ep >= 0) y = coll(nm('b', mb, l, "combine"), CollKind::AllToAll, a2a, g_ep, {y});
+      if (s.training.recomputes("moe_act"))  // the expert fc2 input was not stored
+        vec(nm('r', mb, l, "ex_act"), "silu", double(te * eloc) * e.expert_ffn * eb * (m.gated_ffn ? 3 : 2),
+            8.0 * double(te * eloc) * e.expert_ffn, {y});
       y = wbwd(mb, l, "ex_fc2_dg", "ex_fc2_wg", te, e.expert_ffn, m.hidden, eloc, y);
       y = vec(nm('b', mb, l, "ex_act"), "silu", double(te * eloc) * e.expert_ffn * eb * (m.gated_ffn ? 4 : 3),
               12.0 * double(te * eloc) * e.expert_ffn, {y});
@@ -375,18 +470,23 @@ struct Gen {
         y = wbwd(mb, l, "sh_fc1_dg", "sh_fc1_wg", T, m.hidden, fc1_n(f), 1, z);
       }
       x = wbwd(mb, l, "router_dg", "router_wg", T, m.hidden, e.experts, 1, y);
+      x = tp_enter_bwd(mb, l, "ar2", x);
     } else {
       const std::int64_t f = ffn_loc();
-      NodeIndex y = wbwd(mb, l, "fc2_dg", "fc2_wg", T, f, m.hidden, 1, x);
+      NodeIndex y = ag_wbwd(mb, l, "ag2", "fc2_dg", "fc2_wg", f, m.hidden, x);
       y = vec(nm('b', mb, l, "act"), m.gated_ffn ? "silu" : "gelu", double(T) * f * eb * (m.gated_ffn ? 4 : 3),
               12.0 * double(T) * f, {y});
-      x = wbwd(mb, l, "fc1_dg", "fc1_wg", T, m.hidden, fc1_n(f), 1, y);
+      x = wbwd_rs(mb, l, "fc1_dg", "fc1_wg", "ar2", m.hidden, fc1_n(f), y);
     }
-    x = tp_enter_bwd(mb, l, "ar2", x);
     x = vec(nm('b', mb, l, "ln2"), "layernorm", 4.0 * act_bytes_sp(), 12.0 * double(T) * h() / (P.sp ? P.tp : 1), {x});
     // Attention.
-    x = tp_exit_bwd(mb, l, "ag1", x);
-    x = wbwd(mb, l, "proj_dg", "proj_wg", T, heads_loc * m.v_dim(), m.hidden, 1, x);
+    x = dropout_bwd(mb, l, "drop1", hidden_elems(), x);
+    x = ag_wbwd(mb, l, "ag1", "proj_dg", "proj_wg", heads_loc * m.v_dim(), m.hidden, x);
+    if (m.is_mla() && s.training.recomputes("mla_up_proj")) {  // Q, K, V were not stored: rebuild them
+      const auto& a = m.mla;
+      if (a.q_lora_rank > 0) gemm(nm('r', mb, l, "q_up"), T, m.heads * m.qk_dim() / P.tp, a.q_lora_rank, 1, {x});
+      gemm(nm('r', mb, l, "kv_up"), T, m.heads * (a.qk_nope_head_dim + a.v_head_dim) / P.tp, a.kv_lora_rank, 1, {x});
+    }
     const std::int64_t batch = b * kv_loc, mq = group * sq;
     NodeIndex dq = kNone;
     if (fused_attention) {
@@ -395,6 +495,7 @@ struct Gen {
       NodeIndex dp_ = gemm(nm('b', mb, l, "ctx_dp"), mq, skv, m.v_dim(), batch, {x});      // dP = dO V^T
       gemm(nm('b', mb, l, "ctx_dv"), skv, m.v_dim(), mq, batch, {x});                     // dV = P^T dO
       const double elems = double(b) * heads_loc * sq * skv;
+      dp_ = dropout_bwd(mb, l, "attn_drop", elems, dp_);
       NodeIndex sm = vec(nm('b', mb, l, "softmax"), "softmax", 3.0 * elems * eb, 6.0 * elems, {dp_});
       dq = gemm(nm('b', mb, l, "score_dq"), mq, m.qk_dim(), skv, batch, {sm});    // dQ = dS K
       gemm(nm('b', mb, l, "score_dk"), skv, m.qk_dim(), mq, batch, {sm});        // dK = dS^T Q
@@ -402,15 +503,19 @@ struct Gen {
     NodeIndex y = last_compute;
     if (g_cp >= 0) y = coll(nm('b', mb, l, "cp_rs"), CollKind::ReduceScatter, kv_gather_bytes(), g_cp, {y});
     (void)dq;
+    if (s.training.recomputes("layernorm"))  // the QKV input (norm-1 output) was not stored
+      vec(nm('r', mb, l, "ln1"), "layernorm", 2.0 * act_bytes_sp(), 8.0 * double(T) * h() / (P.sp ? P.tp : 1), {y});
     auto shapes = qkv_shapes();
-    for (size_t i = shapes.size(); i-- > 0;) {
-      static const char* dgn[] = {"qkv0_dg", "qkv1_dg", "qkv2_dg", "qkv3_dg"};
-      static const char* wgn[] = {"qkv0_wg", "qkv1_wg", "qkv2_wg", "qkv3_wg"};
-      const char* d = shapes.size() == 1 ? "qkv_dg" : dgn[i];
-      const char* w = shapes.size() == 1 ? "qkv_wg" : wgn[i];
-      y = wbwd(mb, l, d, w, T, shapes[i].first, shapes[i].second, 1, y);
+    if (shapes.size() == 1) {
+      y = wbwd_rs(mb, l, "qkv_dg", "qkv_wg", "ar1", shapes[0].first, shapes[0].second, y);
+    } else {
+      for (size_t i = shapes.size(); i-- > 0;) {
+        static const char* dgn[] = {"qkv0_dg", "qkv1_dg", "qkv2_dg", "qkv3_dg"};
+        static const char* wgn[] = {"qkv0_wg", "qkv1_wg", "qkv2_wg", "qkv3_wg"};
+        y = wbwd(mb, l, dgn[i], wgn[i], T, shapes[i].first, shapes[i].second, 1, y);
+      }
+      y = tp_enter_bwd(mb, l, "ar1", y);
     }
-    y = tp_enter_bwd(mb, l, "ar1", y);
     NodeIndex out = vec(nm('b', mb, l, "ln1"), "layernorm", 4.0 * act_bytes_sp(), 12.0 * double(T) * h() / (P.sp ? P.tp : 1), {y});
     if (P.zero >= 3 && g_dp >= 0)
       coll(nm('b', mb, l, "z3_rs"), CollKind::ReduceScatter, layer_dense_params_loc(l) * gb, g_dp, {last_compute});
@@ -442,10 +547,24 @@ struct Gen {
     const double dense = l >= 0 ? layer_dense_params_loc(l) : double(V) * h() / P.tp;
     const double expert = l >= 0 ? layer_expert_params_loc(l) : 0.0;
     const CollKind k = P.zero >= 1 ? CollKind::ReduceScatter : CollKind::AllReduce;
+    if (!P.overlap_grad_reduce) {  // collected into one reduction after the backward (flush_dp_reduce)
+      pending_dense += dense;
+      pending_expert += expert;
+      reduced_layers.push_back(l);
+      return;
+    }
     if (g_dp >= 0) reductions.push_back(coll(nm('g', 0, l, "dp_grad"), k, dense * gb, g_dp, {last_compute}));
     if (expert > 0 && g_edp >= 0)
       reductions.push_back(coll(nm('g', 0, l, "edp_grad"), k, expert * gb, g_edp, {last_compute}));
     reduced_layers.push_back(l);
+  }
+
+  // overlap_grad_reduce: false: the whole gradient buffer reduced once the backward pass is over.
+  void flush_dp_reduce(std::vector<NodeIndex>& reductions) {
+    const CollKind k = P.zero >= 1 ? CollKind::ReduceScatter : CollKind::AllReduce;
+    if (pending_dense > 0 && g_dp >= 0) reductions.push_back(coll("dp_grad", k, pending_dense * gb, g_dp, {last_compute}));
+    if (pending_expert > 0 && g_edp >= 0) reductions.push_back(coll("edp_grad", k, pending_expert * gb, g_edp, {last_compute}));
+    pending_dense = pending_expert = 0;
   }
 
   Program build_stage(int p);
@@ -458,6 +577,7 @@ Program Gen::build_stage(int p) {
   this->prog = &out;
   last_compute = kNone;
   zero3_anchor = kNone;
+  pending_dense = pending_expert = 0;
   // Schedule: a list of (forward?, micro-batch, virtual chunk).
   struct Unit { bool fwd; std::int64_t mb; int v; };
   std::vector<Unit> sched;
@@ -521,6 +641,7 @@ Program Gen::build_stage(int p) {
       }
     }
   }
+  flush_dp_reduce(reductions);
   // Optimizer step over this rank's parameters (its shard with ZeRO), then parameter all-gather.
   double dense = 0, expert = 0;
   for (int v = 0; v < vpp; ++v) {
@@ -615,6 +736,8 @@ Workload generate_transformer(const ScenarioSpec& s) {
   // explicit matmuls (its absorbed decode form has its own shapes).
   g.fused_attention = (s.training_mode ? s.training.flash_attention : s.inference.flash_attention) && !m.is_mla();
   if (g.decode && m.is_mla()) g.kv_loc = 1;
+  g.dropout = s.training_mode && s.training.dropout > 0;
+  if (P.tp_comm_overlap && P.tp > 1 && P.sp) g.tp_chunks = static_cast<int>(std::min<std::int64_t>(P.tp_comm_chunks, g.T));
 
   Workload w;
   w.name = s.name;

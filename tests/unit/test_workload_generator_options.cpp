@@ -1,0 +1,287 @@
+// Transformer generator options against hand derivations: dropout ops (training.dropout), the
+// post-backward gradient reduction (parallel.overlap_grad_reduce: false), TP communication overlap
+// by chunking (parallel.tp_comm_overlap), and the activation footprint with dropout and
+// Megatron-Core's recompute modules (training.recompute_modules).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <string>
+
+#include "sim/workload/generator/footprint.h"
+#include "sim/workload/generator/transformer.h"
+#include "sim/workload/reader.h"
+#include "tests/support/paths.h"
+
+using namespace xpu;
+using namespace xpu::wl;
+using namespace xpu::wl::gen;
+
+namespace {
+
+// Small GPT (MHA, 4h GELU MLP): h 256, 8 heads, 4 layers, s 128, fp16 (2 B), micro-batch 2.
+ScenarioSpec gpt(int tp, bool sp, bool flash, double dropout) {
+  ScenarioSpec s;
+  s.name = "small";
+  s.model.name = "small-gpt";
+  s.model.hidden = 256;
+  s.model.layers = 4;
+  s.model.heads = 8;
+  s.model.ffn = 1024;
+  s.model.vocab = 1000;
+  s.parallel.tp = tp;
+  s.parallel.sp = sp;
+  s.parallel.dp = 2;
+  s.training.micro_batch = 2;
+  s.training.global_batch = 8;  // 2 micro-batches per replica
+  s.training.seq_len = 128;
+  s.training.dtype = "fp16";
+  s.training.flash_attention = flash;
+  s.training.dropout = dropout;
+  return s;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Sum of bytes and count of vector nodes whose name ends with `suffix` and starts with `phase`.
+struct Sum {
+  int n = 0;
+  double bytes = 0;
+};
+Sum vec_sum(const Program& p, char phase, const std::string& suffix) {
+  Sum r;
+  for (const auto& n : p.nodes)
+    if (n.kind == NodeKind::Vector && n.name[0] == phase && ends_with(n.name, suffix)) {
+      ++r.n;
+      r.bytes += n.vec.bytes.bytes();
+    }
+  return r;
+}
+
+}  // namespace
+
+// Megatron's dropouts: attention probabilities (b a/t s^2 elements) and the two hidden dropouts
+// ([T, h], the sequence shard with SP); each reads the tensor and writes it plus a 1-byte mask
+// (2 x 2 + 1 = 5 bytes per fp16 element), the backward reads gradient and mask and writes the
+// gradient (5 bytes again).
+TEST(WorkloadGeneratorOptions, DropoutOpsAndBytes) {
+  const double b = 2, s = 128, h = 256, a = 8, L = 4, M = 2;
+  for (int tp : {1, 2}) {
+    Workload w = generate_transformer(gpt(tp, false, false, 0.1));
+    const Program& p = w.programs[0];
+    const double attn = b * (a / tp) * s * s * 5, hidden = b * s * h * 5;
+    for (char ph : {'f', 'b'}) {
+      Sum ad = vec_sum(p, ph, ".attn_drop"), d1 = vec_sum(p, ph, ".drop1"), d2 = vec_sum(p, ph, ".drop2");
+      EXPECT_EQ(ad.n, L * M) << ph;
+      EXPECT_DOUBLE_EQ(ad.bytes, L * M * attn) << ph;
+      EXPECT_EQ(d1.n, L * M);
+      EXPECT_DOUBLE_EQ(d1.bytes, L * M * hidden);
+      EXPECT_DOUBLE_EQ(d2.bytes, L * M * hidden);
+    }
+    // The attention-probability dropout sits between softmax and the context matmul.
+    for (size_t i = 0; i < p.nodes.size(); ++i)
+      if (p.nodes[i].name == "f0.0.attn_drop") {
+        EXPECT_EQ(p.nodes[p.nodes[i].deps[0]].name, "f0.0.softmax");
+        EXPECT_EQ(p.nodes[i + 1].name, "f0.0.ctx");
+      }
+  }
+  // Sequence parallel: the hidden dropouts run on the 1/t sequence shard.
+  Workload sp = generate_transformer(gpt(2, true, false, 0.1));
+  EXPECT_DOUBLE_EQ(vec_sum(sp.programs[0], 'f', ".drop1").bytes, L * M * b * s * h * 5 / 2);
+  // Fused attention: the probability dropout is inside the kernel, no node, no HBM traffic.
+  Workload fa = generate_transformer(gpt(2, false, true, 0.1));
+  EXPECT_EQ(vec_sum(fa.programs[0], 'f', ".attn_drop").n, 0);
+  EXPECT_EQ(vec_sum(fa.programs[0], 'f', ".drop1").n, L * M);
+  // Full recompute re-runs the forward dropouts (same mask from the same RNG state).
+  ScenarioSpec rc = gpt(1, false, false, 0.1);
+  rc.training.recompute = "full";
+  Workload wr = generate_transformer(rc);
+  EXPECT_DOUBLE_EQ(vec_sum(wr.programs[0], 'r', ".attn_drop").bytes, L * M * b * a * s * s * 5);
+  // No dropout (the default): no dropout node at all, and the FLOP counts do not move.
+  Workload none = generate_transformer(gpt(2, false, false, 0.0));
+  for (const auto& n : none.programs[0].nodes) EXPECT_EQ(n.name.find("drop"), std::string::npos) << n.name;
+  EXPECT_DOUBLE_EQ(none.step.hardware_flops.value(), generate_transformer(gpt(2, false, false, 0.1)).step.hardware_flops.value());
+}
+
+// overlap_grad_reduce: true reduces each layer's gradients after its last backward (L layers, the
+// LM head, the embedding); false issues one reduction of the whole buffer after the last backward
+// op, of the same total size: (L x (12h^2 + 2h) + 2 V h) / t parameters x 2 B (no biases; untied).
+TEST(WorkloadGeneratorOptions, GradientReductionAfterTheBackward) {
+  for (int zero : {0, 1}) {
+    ScenarioSpec on = gpt(2, false, true, 0.0);
+    on.parallel.zero = zero;
+    ScenarioSpec off = on;
+    off.parallel.overlap_grad_reduce = false;
+    Workload won = generate_transformer(on), woff = generate_transformer(off);
+    const CollKind kind = zero ? CollKind::ReduceScatter : CollKind::AllReduce;
+    auto dp = [&](const Workload& w, int& n, double& bytes, size_t& first) {
+      n = 0;
+      bytes = 0;
+      first = 0;
+      const Program& p = w.programs[0];
+      for (size_t i = 0; i < p.nodes.size(); ++i) {
+        const Node& x = p.nodes[i];
+        if (x.kind == NodeKind::Collective && w.group_sets[x.coll.group_set].name == "dp") {
+          if (x.coll.kind != kind) continue;  // ZeRO-1's parameter all-gathers
+          if (n++ == 0) first = i;
+          bytes += x.coll.bytes.bytes();
+        }
+      }
+    };
+    int non, noff;
+    double bon, boff;
+    size_t fon, foff;
+    dp(won, non, bon, fon);
+    dp(woff, noff, boff, foff);
+    const double h = 256, V = 1024;
+    const double per_layer = 12 * h * h + 2 * h;  // attention 4h^2, MLP 8h^2, two norms 2h
+    EXPECT_EQ(non, 4 + 2);
+    EXPECT_EQ(noff, 1);
+    EXPECT_DOUBLE_EQ(boff, (4 * per_layer + 2 * V * h) / 2 * 2) << "zero " << zero;
+    EXPECT_DOUBLE_EQ(boff, bon);
+    // Nothing but the optimizer runs on the compute stream after the single reduction, and it waits
+    // for the last backward op (the embedding gradient).
+    const Program& p = woff.programs[0];
+    for (size_t i = foff + 1; i < p.nodes.size(); ++i) {
+      if (p.nodes[i].stream == StreamKind::Compute) {
+        EXPECT_EQ(p.nodes[i].name, "optimizer");
+      }
+    }
+    EXPECT_EQ(p.nodes[p.nodes[foff].deps[0]].name, "b1.-1.embed");
+    // Overlapped: the first reduction is issued in the middle of the backward.
+    size_t later_backward = 0;
+    for (size_t i = fon + 1; i < won.programs[0].nodes.size(); ++i)
+      if (won.programs[0].nodes[i].name.rfind("b1.", 0) == 0 && won.programs[0].nodes[i].kind == NodeKind::Gemm) ++later_backward;
+    EXPECT_GT(later_backward, 0u);
+  }
+}
+
+// TP communication overlap, k = 4 chunks, TP 2 with SP, T = 256 tokens: every TP-sliced GEMM next to
+// a TP collective becomes 4 GEMMs of 64 rows and its collective 4 collectives of a quarter of the
+// [T, h] activation. Chunk i's GEMM waits only for chunk i's all-gather (so gather i+1 can run
+// during GEMM i); chunk i's reduce-scatter waits only for chunk i's GEMM (and the previous chunk's
+// reduce-scatter). The FLOPs and the bytes on the TP group are unchanged.
+TEST(WorkloadGeneratorOptions, TpCommOverlapChunks) {
+  ScenarioSpec base = gpt(2, true, true, 0.0);
+  ScenarioSpec ov = base;
+  ov.parallel.tp_comm_overlap = true;
+  Workload wb = generate_transformer(base), wo = generate_transformer(ov);
+  EXPECT_DOUBLE_EQ(wo.step.hardware_flops.value(), wb.step.hardware_flops.value());
+  auto tp_bytes = [](const Workload& w, int& n) {
+    double s = 0;
+    n = 0;
+    for (const auto& x : w.programs[0].nodes)
+      if (x.kind == NodeKind::Collective && w.group_sets[x.coll.group_set].name == "tp") {
+        s += x.coll.bytes.bytes();
+        ++n;
+      }
+    return s;
+  };
+  int nb, no;
+  EXPECT_DOUBLE_EQ(tp_bytes(wo, no), tp_bytes(wb, nb));
+  // Per layer and micro-batch: forward 4 collectives (ag1, ar1, ag2, ar2), backward 4 (ag2, ar2,
+  // ag1, ar1), all chunked; the embedding and head collectives are not.
+  EXPECT_EQ(no - nb, 4 * 2 /*mb*/ * 8 /*f+b*/ * 3 /*extra chunks*/);
+  const Program& p = wo.programs[0];
+  std::map<std::string, NodeIndex> idx;
+  for (NodeIndex i = 0; i < p.nodes.size(); ++i) idx[p.nodes[i].name] = i;
+  const double quarter = 2.0 * 128 * 256 * 2 / 4;  // [T = 256, h] fp16 / 4
+  for (int i = 0; i < 4; ++i) {
+    const std::string c = ".c" + std::to_string(i);
+    const Node& ag = p.nodes[idx.at("f0.0.ag1" + c)];
+    const Node& qkv = p.nodes[idx.at("f0.0.qkv" + c)];
+    EXPECT_EQ(ag.coll.kind, CollKind::AllGather);
+    EXPECT_DOUBLE_EQ(ag.coll.bytes.bytes(), quarter);
+    EXPECT_EQ(qkv.gemm.m, 64);
+    EXPECT_EQ(qkv.gemm.n, 3 * 256 / 2);
+    EXPECT_NE(std::find(qkv.deps.begin(), qkv.deps.end(), idx.at("f0.0.ag1" + c)), qkv.deps.end());
+    if (i > 0) {  // gather i does not wait for GEMM i-1
+      const std::string prev = ".c" + std::to_string(i - 1);
+      EXPECT_EQ(std::find(ag.deps.begin(), ag.deps.end(), idx.at("f0.0.qkv" + prev)), ag.deps.end());
+    }
+    const Node& rs = p.nodes[idx.at("f0.0.ar2" + c)];
+    EXPECT_EQ(rs.coll.kind, CollKind::ReduceScatter);
+    EXPECT_EQ(p.nodes[rs.deps[0]].name, "f0.0.fc2" + c);
+    EXPECT_EQ(p.nodes[idx.at("b0.0.fc1_dg" + c)].gemm.m, 64);
+    EXPECT_EQ(p.nodes[idx.at("b0.0.proj_dg" + c)].gemm.m, 64);
+  }
+  // The weight gradients stay whole (they contract over all T tokens).
+  EXPECT_EQ(p.nodes[idx.at("b0.0.fc1_wg")].gemm.k, 256);
+  // Megatron-Core's overlap works on SP's all-gather/reduce-scatter: without SP it is rejected.
+  try {
+    read_scenario_text("scenario: {model: gpt3-175b, parallel: {tp: 8, tp_comm_overlap: true}, training: {}}", "x.yaml",
+                       test::src("workloads/scenarios"));
+    ADD_FAILURE() << "tp_comm_overlap without sp accepted";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("sp: true"), std::string::npos) << e.what();
+  }
+}
+
+// Activation bytes per layer, by hand (s = 4096, b = 1):
+//  * GPT-3 (h 12288, a 96, t 8) without dropout: Korthikanti's sbh(10 + 24/t) + 5as^2b/t loses the two
+//    hidden masks (2sbh) and 3as^2b of the attention dropout: sbh(8 + 24/t) + 2as^2b/t.
+//  * DeepSeek-V3 MoE layer (h 7168, 128 heads, q/k 192, v 128, latents 1536 + 512 + 64, top 8 + 1
+//    shared experts of 2048, t 1, flash attention, no dropout):
+//      replicated 8sbh; attention 2sb(128x192 x2 + 128x128) + 2sb 128x128 + 2sb 2112;
+//      MLP: shared 6sb 2048 + dispatched copies 16sbh + routed 6sb 8x2048.
+//    recompute_modules [layernorm, mla_up_proj, moe_act] removes 4sbh, the Q/K/V term and 2sb 8x2048.
+TEST(WorkloadGeneratorOptions, ActivationFootprintTerms) {
+  const double s = 4096, b = 1;
+  {
+    ModelSpec m = load_model("gpt3-175b", {test::src("workloads/models")});
+    const double h = 12288, a = 96, t = 8, sbh = s * b * h;
+    TrainingSpec T;
+    T.flash_attention = false;
+    T.dropout = 0;
+    EXPECT_NEAR(activation_bytes_per_layer(m, 0, s, b, 8, false, T).bytes(), sbh * (8 + 24 / t) + 2 * a * s * s * b / t, 1);
+    T.dropout = 0.1;
+    EXPECT_NEAR(activation_bytes_per_layer(m, 0, s, b, 8, false, T).bytes(), sbh * (10 + 24 / t) + 5 * a * s * s * b / t, 1);
+  }
+  ModelSpec ds = load_model("deepseek-v3", {test::src("workloads/models")});
+  const double h = 7168, sb = s * b, sbh = sb * h;
+  TrainingSpec T;  // flash attention, no dropout, recompute none
+  const double attn_qkv = 2 * sb * (128 * 192 * 2 + 128 * 128);
+  const double attn_rest = 2 * sb * 128 * 128 + 2 * sb * (1536 + 512 + 64);
+  const double mlp = 6 * sb * 2048 + 16 * sbh + 6 * sb * 8 * 2048;
+  EXPECT_NEAR(activation_bytes_per_layer(ds, 10, s, b, 1, false, T).bytes(), 8 * sbh + attn_qkv + attn_rest + mlp, 1);
+  T.recompute = "selective";
+  T.recompute_modules = {"layernorm", "mla_up_proj", "moe_act"};
+  EXPECT_NEAR(activation_bytes_per_layer(ds, 10, s, b, 1, false, T).bytes(), 4 * sbh + attn_rest + mlp - 2 * sb * 8 * 2048, 1);
+  // Dense layer 0 (FFN 18432): moe_act does not apply.
+  EXPECT_NEAR(activation_bytes_per_layer(ds, 0, s, b, 1, false, T).bytes(), 4 * sbh + attn_rest + 6 * sb * 18432, 1);
+  // Unknown module names are rejected with the list.
+  try {
+    read_scenario_text("scenario: {model: gpt3-175b, training: {recompute: selective, recompute_modules: [layernrom]}}",
+                       "x.yaml", test::src("workloads/scenarios"));
+    ADD_FAILURE() << "unknown module accepted";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'layernorm'"), std::string::npos) << e.what();
+  }
+}
+
+// The recomputed modules are paid for in the backward: layernorm re-runs both norms, mla_up_proj
+// the query and KV up-projections (2 T (heads x 192) 1536 + 2 T (heads x 256) 512 FLOPs per MLA
+// layer), moe_act the routed experts' activation.
+TEST(WorkloadGeneratorOptions, RecomputeModulesEmitTheirOps) {
+  ScenarioSpec s;
+  s.name = "mla";
+  s.model = load_model("deepseek-v3", {test::src("workloads/models")});
+  s.model.layers = 4;  // layers 0-2 dense, 3 MoE
+  s.parallel.ep = 1;
+  s.training.seq_len = 256;
+  s.training.recompute = "selective";
+  s.training.recompute_modules = {"layernorm", "mla_up_proj", "moe_act"};
+  Workload w = generate_transformer(s);
+  ScenarioSpec base = s;
+  base.training.recompute = "none";
+  Workload wb = generate_transformer(base);
+  const double T = 256, heads = 128;
+  const double up = 2 * T * heads * 192 * 1536 + 2 * T * heads * 256 * 512;
+  EXPECT_NEAR(w.step.hardware_flops.value() - wb.step.hardware_flops.value(), 4 * up, 1e-6 * up);
+  EXPECT_EQ(vec_sum(w.programs[0], 'r', ".ln1").n, 4);
+  EXPECT_EQ(vec_sum(w.programs[0], 'r', ".ln2").n, 4);
+  EXPECT_EQ(vec_sum(w.programs[0], 'r', ".ex_act").n, 1);
+}
