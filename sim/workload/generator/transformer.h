@@ -19,8 +19,15 @@
 //    steady one-forward-one-backward, cool-down), interleaved 1F1B with vpp chunks per stage
 //    (Megatron's order; needs micro-batches divisible by pp).
 // Compute nodes of a rank run in schedule order (each depends on the previous one), as a framework
-// issues kernels on one stream; collectives block their consumers (no overlap of TP comm) while DP
-// reductions overlap with the remaining backward.
+// issues kernels on one stream; collectives block their consumers. DP reductions overlap with the
+// remaining backward (parallel.overlap_grad_reduce, default) or run once after it (false). With
+// parallel.tp_comm_overlap (needs SP), each TP-sliced GEMM and its SP all-gather / reduce-scatter
+// are split into tp_comm_chunks pieces along the tokens so that chunk i's communication overlaps
+// chunk i+1's GEMM (Megatron-Core userbuffers). training.dropout > 0 adds Megatron's dropouts
+// (attention probabilities when attention is unfused; after the projection and the MLP): read the
+// tensor, write it and a 1-byte mask; backward: read gradient and mask, write the gradient.
+// training.recompute_modules (with recompute: selective) re-runs the listed modules' forward ops in
+// the backward: core_attn, layernorm, mla_up_proj, moe_act.
 // Inference: one forward step (prefill of `context` tokens, or one decode token per sequence
 // attending to a KV cache of `context`), micro-batched across PP stages.
 //
