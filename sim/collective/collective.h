@@ -20,7 +20,8 @@
 //
 // Algorithms (one file each under sim/collective/algorithms/, registered by name; `auto` picks the
 // lowest model_time among those that support the op and group, ties by name):
-//   ring, tree (double binary tree, all-reduce), halving_doubling (Rabenseifner; power-of-two
+//   ring (one channel), multi_ring (one ring per member of a node, each crossing node boundaries on
+//   its own rail, as NCCL's channels per NIC), tree (double binary tree, all-reduce), halving_doubling (Rabenseifner; power-of-two
 //   groups), recursive_doubling (all-reduce, latency-bound sizes), direct (one step to every peer;
 //   all-to-all, send/recv, and the direct forms of the others), hierarchical (multi-dimensional:
 //   reduce-scatter along each topology level the group spans, innermost first, then all-gather
@@ -28,7 +29,7 @@
 //
 // Not modelled: reduction arithmetic and memory traffic on the chips (a reduction is free),
 // in-network reduction (NVLS/SHARP), protocol selection (LL/LL128/Simple) beyond the level's
-// `efficiency`, NCCL channel counts.
+// `efficiency`, NCCL channel counts other than multi_ring's one per inner member.
 #pragma once
 
 #include <cstdint>

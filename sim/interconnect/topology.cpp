@@ -225,19 +225,44 @@ bool Topology::is_grid(const std::vector<int>& chips) const {
 }
 
 Seconds Topology::round_time(const std::vector<std::pair<int, int>>& pairs, Bytes bytes_each) const {
+  std::vector<Transfer> t;
+  t.reserve(pairs.size());
+  for (const auto& [s, d] : pairs) t.push_back({s, d, bytes_each});
+  return round_time(t);
+}
+
+Seconds Topology::round_time(const std::vector<Transfer>& transfers) const {
+  // Pass 1: the bytes on every link. Pass 2: each transfer ends after its route latency plus the
+  // time its most loaded link needs for all the bytes routed over it; the round ends with the last.
   std::vector<double> load(links_.size(), 0.0);
-  double lat = 0;
+  std::vector<int> hops;
+  std::vector<std::size_t> start;
+  std::vector<double> lat;
   Route r;
-  for (const auto& [s, d] : pairs) {
-    if (s == d) continue;
-    route(s, d, r);
-    lat = std::max(lat, r.latency_s);
-    for (int id : r.links) load[static_cast<size_t>(id)] += bytes_each.bytes();
+  for (const Transfer& x : transfers) {
+    start.push_back(hops.size());
+    if (x.src == x.dst) {
+      lat.push_back(0);
+      continue;
+    }
+    route(x.src, x.dst, r);
+    lat.push_back(r.latency_s);
+    for (int id : r.links) {
+      load[static_cast<size_t>(id)] += x.bytes.bytes();
+      hops.push_back(id);
+    }
   }
+  start.push_back(hops.size());
   double t = 0;
-  for (size_t i = 0; i < links_.size(); ++i)
-    if (load[i] > 0) t = std::max(t, load[i] / links_[i].capacity);
-  return Seconds(lat + t);
+  for (size_t i = 0; i < transfers.size(); ++i) {
+    double busy = 0;
+    for (size_t h = start[i]; h < start[i + 1]; ++h) {
+      const size_t id = static_cast<size_t>(hops[h]);
+      busy = std::max(busy, load[id] / links_[id].capacity);
+    }
+    t = std::max(t, lat[i] + busy);
+  }
+  return Seconds(t);
 }
 
 std::string Topology::summary() const {

@@ -68,6 +68,12 @@ struct Route {
   void clear() { links.clear(); latency_s = 0; }
 };
 
+// One transfer of a round: `bytes` from chip `src` to chip `dst`.
+struct Transfer {
+  int src = 0, dst = 0;
+  Bytes bytes;
+};
+
 // Level as resolved: inherited figures filled in.
 struct LevelInfo {
   std::string name;
@@ -157,11 +163,15 @@ class Topology {
   std::vector<int> varying_levels(const std::vector<int>& chips) const;
   bool is_grid(const std::vector<int>& chips) const;
 
-  // Uncongested time of one round of concurrent transfers (src, dst, bytes each): the longest
-  // route latency plus, for every link, the bytes routed over it divided by its capacity (the
-  // most loaded link decides). This is the alpha-beta model with link load, used by the
-  // collective tuner; on uncongested symmetric patterns it equals the flow model.
+  // Uncongested time of one round of concurrent transfers (src, dst, bytes each): every transfer
+  // ends after its route latency plus the time the most loaded link on its route needs for all the
+  // bytes routed over that link; the round ends with the last transfer:
+  //     T = max_transfer ( latency(route) + max_{link in route} load(link) / capacity(link) ).
+  // This is the alpha-beta model with link load, used by the collective tuner; on uncongested
+  // symmetric patterns (every flow on a link equal and bottlenecked there) it equals the flow model.
   Seconds round_time(const std::vector<std::pair<int, int>>& pairs, Bytes bytes_each) const;
+  // The same with a size per transfer.
+  Seconds round_time(const std::vector<Transfer>& transfers) const;
 
   std::string summary() const;  // one line per level
 

@@ -3,6 +3,7 @@
 // two-tier pod, concurrency through max-min sharing, busbw factors and request validation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "sim/collective/collective.h"
@@ -27,6 +28,12 @@ PodSpec pod_from_file(const std::string& rel) {
   return cfg::read<PodSpec>(*root.find("pod"), "pod");
 }
 const LinkDefaults kDefaults{BytesPerSecond(B), Seconds(A)};
+
+// 4 DGX-like nodes: NVSwitch (300 GB/s x 0.82) and one 200 Gb/s NIC per GPU (x 0.96) on 8 rails.
+const char* const kDgxLike =
+    "pod: {chips: 32, topology: {levels: ["
+    "{kind: switch, size: 8, link_bandwidth: 300 GB/s, link_latency: 0.4 us, switch_latency: 0.3 us, efficiency: 0.82},"
+    "{kind: fat_tree, size: 4, link_bandwidth: 200 Gb/s, link_latency: 1 us, switch_latency: 0.6 us, efficiency: 0.96}]}}";
 
 Topology mesh(int n) {
   return Topology(pod_from_text("pod: {chips: " + std::to_string(n) + ", topology: {kind: full_mesh}}"), kDefaults);
@@ -127,11 +134,71 @@ TEST(CollectiveClosedForm, HierarchicalTwoLevelMatchesPerLevelRings) {
 
 TEST(CollectiveClosedForm, ModelEqualsSimulationWhenUncongested) {
   Topology t(pod_from_file("tests/data/pod_two_tier.yaml"), kDefaults);
-  for (const char* algo : {"ring", "hierarchical", "halving_doubling"}) {
+  for (const char* algo : {"ring", "hierarchical", "halving_doubling", "multi_ring"}) {
     CollectiveRequest r{CollOp::AllReduce, Bytes(S), iota(32), 0, algo};
     CollectiveResult res = run_isolated(t, r);
     expect_rel(res.time.seconds(), res.model.seconds(), 1e-6);
   }
+  // and on a DGX-like pod (NVSwitch + 8 rails), where the rails are the bottleneck
+  Topology dgx(pod_from_text(kDgxLike), kDefaults);
+  for (const char* algo : {"ring", "hierarchical", "halving_doubling", "multi_ring"})
+    for (CollOp op : {CollOp::AllReduce, CollOp::AllGather, CollOp::ReduceScatter}) {
+      CollectiveResult res = run_isolated(dgx, {op, Bytes(S), iota(32), 0, algo});
+      expect_rel(res.time.seconds(), res.model.seconds(), 1e-6);
+    }
+}
+
+TEST(CollectiveClosedForm, MultiRingCrossesNodesOnEveryRail) {
+  // 4 nodes x 8 on pod_two_tier: C = 8 channels, piece p = S/(32 x 8). Per step every rank sends
+  // 7p to its successor in the node (full-mesh link, 100 GB/s, 1 us) and p across the boundary on
+  // its own rail (25 GB/s; NIC up 2 us + switch 0.5 us + NIC down 2 us); each link carries one
+  // flow, so a step takes max(1 us + 7p/100, 4.5 us + p/25) and the flat single ring's rail
+  // crossing of S/32 is gone.
+  Topology t(pod_from_file("tests/data/pod_two_tier.yaml"), kDefaults);
+  const double p = S / 32 / 8;
+  const double step = std::max(1e-6 + 7 * p / 100e9, 4.5e-6 + p / 25e9);
+  expect_rel(run(t, CollOp::AllReduce, S, "multi_ring", 32), 2 * 31 * step);
+  expect_rel(run(t, CollOp::AllGather, S, "multi_ring", 32), 31 * step);
+  expect_rel(run(t, CollOp::ReduceScatter, S, "multi_ring", 32), 31 * step);
+  EXPECT_LT(run(t, CollOp::AllReduce, S, "multi_ring", 32) * 4, run(t, CollOp::AllReduce, S, "ring", 32));
+
+  // DGX-like: every rail carries the same bytes (a node's traffic uses all 8 NICs), and the rail is
+  // the bottleneck: T = 2(n-1)(alpha_rail + S/(8 n B_rail)), busbw -> 8 B_rail.
+  Topology dgx(pod_from_text(kDgxLike), kDefaults);
+  LocalScheduler sched;
+  Network net(dgx, sched);
+  CollectiveService svc(net);
+  double done = -1;
+  svc.start({CollOp::AllReduce, Bytes(S), iota(32), 0, "multi_ring"}, [&] { done = net.now().seconds(); });
+  sched.run();
+  const double rail = 25e9 * 0.96, alpha_rail = 1e-6 + 0.6e-6 + 1e-6;
+  expect_rel(done, 2 * 31 * (alpha_rail + S / (8 * 32) / rail));
+  double first = -1;
+  int rails = 0;
+  for (size_t i = 0; i < dgx.links().size(); ++i) {
+    const TopoLink& l = dgx.links()[i];
+    if (l.level != 1 || l.from >= dgx.chips()) continue;  // chip -> rail switch (NIC up)
+    ++rails;
+    if (first < 0) first = net.link_bytes()[i];
+    EXPECT_NEAR(net.link_bytes()[i], first, 1e-9 * first) << "NIC of chip " << l.from;
+  }
+  EXPECT_EQ(rails, 32);
+  EXPECT_NEAR(first, 2 * 31 * S / (8 * 32), 1e-9 * first);
+}
+
+TEST(CollectiveSelection, MultiRingOnlyForMultiLevelGrids) {
+  Topology t(pod_from_file("tests/data/pod_two_tier.yaml"), kDefaults);
+  auto offered = [&](std::vector<int> g) {
+    auto v = supported_algorithms(t, {CollOp::AllReduce, Bytes(S), g, 0, "auto"});
+    return std::find(v.begin(), v.end(), "multi_ring") != v.end();
+  };
+  EXPECT_TRUE(offered(iota(32)));
+  EXPECT_TRUE(offered({0, 1, 8, 9}));           // 2 x 2 grid: 2 channels
+  EXPECT_FALSE(offered(iota(8)));               // one node: a single ring is the same
+  EXPECT_FALSE(offered({0, 8, 16, 24}));        // one rail
+  EXPECT_FALSE(offered({0, 1, 8}));             // not a grid
+  expect_rel(run_isolated(t, {CollOp::AllReduce, Bytes(S), {0, 1, 8, 9}, 0, "multi_ring"}).time.seconds(),
+             model_time(t, {CollOp::AllReduce, Bytes(S), {0, 1, 8, 9}, 0, "multi_ring"}, "multi_ring").seconds());
 }
 
 TEST(CollectiveSelection, AutoPicksByModel) {
