@@ -17,8 +17,11 @@ struct ModelsSpec {
   std::string network = "flow";        // flow-level network with collectives, or the alpha-beta placeholder
   std::string collective_algorithm = "auto";  // collective algorithm (auto = fastest by model)
   Bytes collective_chunk = Bytes(4.0 * units::MiB);
+  std::string comm_streams = "per_communicator";  // or "single"
   template <class V>
   void visit(V& v) {
+    v.field("comm_streams", comm_streams,
+            cfg::Field("communication streams per rank: one per communicator (NCCL/HCCL) or a single one").one_of({"per_communicator", "single"}));
     v.field("compute", compute, cfg::Field("op cost model").one_of({"array", "roofline"}));
     v.field("network", network, cfg::Field("communication model").one_of({"flow", "alpha_beta"}));
     v.field("collective_algorithm", collective_algorithm,

@@ -17,7 +17,7 @@ using wl::RankId;
 using wl::StreamKind;
 
 namespace {
-constexpr int kCompute = 0, kComm = 1;
+constexpr int kCompute = 0;
 constexpr std::int64_t kNotStarted = -1;
 
 std::int64_t to_ps(Seconds s) { return static_cast<std::int64_t>(std::llround(s.seconds() * 1e12)); }
@@ -34,7 +34,8 @@ struct ClusterEngine::Impl {
     int program = 0;
     std::vector<std::uint32_t> pending;  // unfinished deps per node
     std::uint32_t remaining = 0;
-    Stream streams[2];
+    std::vector<Stream> streams;  // [0] compute, then the communication streams (see stream_of)
+    int comm_busy = 0;            // communication streams currently busy
     std::vector<std::uint32_t> coll_seq;  // per group set
     std::vector<std::int64_t> start_ps;   // traced ranks only
     bool traced = false;
@@ -71,11 +72,28 @@ struct ClusterEngine::Impl {
 
   const wl::Node& node(RankId r, NodeIndex n) const { return w.programs[ranks[r].program].nodes[n]; }
 
+  // Stream of a node: 0 = compute; communication goes to one stream per communicator (group set)
+  // as NCCL/HCCL give each communicator its own stream, plus one for point-to-point; or to a single
+  // communication stream when EngineOptions::comm_streams == Single.
+  bool per_communicator = true;
+  int stream_of(const wl::Node& nd) const {
+    if (nd.stream == StreamKind::Compute) return kCompute;
+    if (!per_communicator) return 1;
+    if (nd.kind == NodeKind::Collective) return 1 + nd.coll.group_set;
+    return 1 + static_cast<int>(w.group_sets.size());
+  }
+  int streams_per_rank() const { return per_communicator ? 2 + static_cast<int>(w.group_sets.size()) : 2; }
+  void set_busy(Rank& rk, int s, bool b) {
+    if (rk.streams[s].busy == b) return;
+    rk.streams[s].busy = b;
+    if (s != kCompute) rk.comm_busy += b ? 1 : -1;
+  }
+
   void account(Rank& rk) {
     const std::int64_t now = k.now_ps();
     const std::int64_t dt = now - rk.last_ps;
     if (dt > 0) {
-      bool c = rk.streams[kCompute].busy, m = rk.streams[kComm].busy;
+      bool c = rk.streams[kCompute].busy, m = rk.comm_busy > 0;
       if (c && m) rk.overlap += dt;
       else if (c) rk.compute_only += dt;
       else if (m) rk.comm_only += dt;
@@ -108,7 +126,7 @@ struct ClusterEngine::Impl {
       }
       return;
     }
-    int s = nd.stream == StreamKind::Compute ? kCompute : kComm;
+    const int s = stream_of(nd);
     rk.streams[s].ready.push(n);
     try_start(r, s);
   }
@@ -120,7 +138,7 @@ struct ClusterEngine::Impl {
     NodeIndex n = st.ready.top();
     st.ready.pop();
     account(rk);
-    st.busy = true;
+    set_busy(rk, s, true);
     st.current = n;
     if (rk.traced) rk.start_ps[n] = k.now_ps();
     const wl::Node& nd = node(r, n);
@@ -130,8 +148,8 @@ struct ClusterEngine::Impl {
         RankId dst = nd.p2p.resolve(r);
         rk.comm_bytes += nd.p2p.bytes;
         P2PKey key{r, dst, nd.p2p.tag};
-        comm.start_send(r, dst, nd.p2p.bytes, [this, r, n, key] {
-          complete(r, n, kComm);
+        comm.start_send(r, dst, nd.p2p.bytes, [this, r, n, s, key] {
+          complete(r, n, s);
           deliver(key);
         });
         break;
@@ -140,13 +158,9 @@ struct ClusterEngine::Impl {
         const OpCost& c = cost_of(rk.program, n);
         rk.flops += c.flops;
         rk.hbm_bytes += c.hbm_bytes;
-        // Pack (rank, node, stream) so the capture fits std::function's small buffer (no allocation).
-        const std::uint64_t packed = (static_cast<std::uint64_t>(r) << 33) | (static_cast<std::uint64_t>(n) << 1) |
-                                     static_cast<std::uint64_t>(s);
-        k.after(c.time, [this, packed] {
-          complete(static_cast<RankId>(packed >> 33), static_cast<NodeIndex>((packed >> 1) & 0xffffffffu),
-                   static_cast<int>(packed & 1));
-        });
+        // (rank, stream) is enough: a stream runs one node at a time (`current`). Small capture, so
+        // std::function keeps it inline (no allocation per event).
+        k.after(c.time, [this, r, s] { complete(r, ranks[r].streams[s].current, s); });
       }
     }
   }
@@ -196,7 +210,7 @@ struct ClusterEngine::Impl {
       CollectiveCall call = std::move(rv.call);
       rendezvous.erase(it);
       comm.start_collective(call, [this, members = std::move(members)] {
-        for (const auto& [mr, mn] : members) complete(mr, mn, kComm);
+        for (const auto& [mr, mn] : members) complete(mr, mn, stream_of(node(mr, mn)));
       });
     }
   }
@@ -204,7 +218,7 @@ struct ClusterEngine::Impl {
   void complete(RankId r, NodeIndex n, int s) {
     Rank& rk = ranks[r];
     account(rk);
-    if (s >= 0) rk.streams[s].busy = false;
+    if (s >= 0) set_busy(rk, s, false);
     if (rk.traced) {
       const wl::Node& nd = node(r, n);
       rk.ops.push_back(OpRecord{r, n, nd.stream, rk.start_ps[n], k.now_ps()});
@@ -306,6 +320,7 @@ SimResult ClusterEngine::run() {
   traced.erase(std::unique(traced.begin(), traced.end()), traced.end());
 
   im.ranks.resize(n);
+  im.per_communicator = opt_.comm_streams == CommStreams::PerCommunicator;
   Kernel& k = Kernel::instance();
   k.clear();
   const bool reduced = !w_.representative.empty();
@@ -327,6 +342,7 @@ SimResult ClusterEngine::run() {
     for (NodeIndex i = 0; i < nodes.size(); ++i) rk.pending[i] = static_cast<std::uint32_t>(nodes[i].deps.size());
     rk.remaining = static_cast<std::uint32_t>(nodes.size());
     rk.coll_seq.assign(w_.group_sets.size(), 0);
+    rk.streams.resize(static_cast<size_t>(im.streams_per_rank()));
   }
   if (opt_.record_ops) {
     for (RankId r : traced) {

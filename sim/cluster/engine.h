@@ -1,8 +1,10 @@
 // The cluster engine: runs every rank's DAG on the discrete-event Kernel.
 //
 // Execution model (docs/engine.md):
-//  * Each rank has two streams, compute and comm, that run concurrently (they overlap). A stream
-//    runs one node at a time; among its ready nodes it starts the one earliest in program order.
+//  * Each rank has a compute stream and communication streams (one per communicator, i.e. group
+//    set, plus one for point-to-point, as NCCL/HCCL give each communicator its own stream; or a
+//    single one, EngineOptions::comm_streams). All run concurrently. A stream runs one node at a
+//    time; among its ready nodes it starts the one earliest in program order.
 //    A node is ready when all its dependencies have completed.
 //  * Compute-stream nodes (GEMM, vector, memcpy, delay) take the time the ComputeCostModel gives.
 //  * A collective occupies its rank's comm stream from issue to completion. It starts moving data
@@ -29,7 +31,14 @@
 
 namespace xpu::cluster {
 
+// How a rank's communication is spread over streams (docs/engine.md).
+enum class CommStreams {
+  PerCommunicator,  // one stream per group set (communicator) plus one for point-to-point, as NCCL/HCCL
+  Single,           // every communication op on one stream, in program order
+};
+
 struct EngineOptions {
+  CommStreams comm_streams = CommStreams::PerCommunicator;
   // Ranks whose per-op timeline is recorded (ops.csv, Perfetto). Empty = all ranks when there are
   // at most 64, else one representative per program plus rank 0.
   std::vector<wl::RankId> trace_ranks;

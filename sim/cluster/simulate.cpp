@@ -30,7 +30,9 @@ SimResult simulate(const ArchSpec& arch, const wl::Workload& w, const SimulateOp
                     " chip(s) (pod.chips); use a larger pod or a smaller workload");
   auto compute = make_compute_model(arch);
   auto comm = make_comm_model(arch);
-  ClusterEngine engine(w, *compute, *comm, opt.engine);
+  EngineOptions eo = opt.engine;
+  eo.comm_streams = arch.models.comm_streams == "single" ? CommStreams::Single : CommStreams::PerCommunicator;
+  ClusterEngine engine(w, *compute, *comm, eo);
   return engine.run();
 }
 
