@@ -133,34 +133,71 @@ std::string pick(const Topology& topo, const CollectiveRequest& req, const Colle
 }
 
 // ---- the executor ----------------------------------------------------------------------------------
-struct Run : std::enable_shared_from_this<Run> {
+// One Run per started collective, owned by its CollectiveService's run table until every rank has
+// finished. Delivery callbacks capture the Run's address and the index of a message record (small
+// enough for std::function's local storage: no allocation per message).
+struct Run {
   struct Rank {
     int step = -1;
     int sends_out = 0;
     int recvs_needed = 0;
-    std::map<int, int> got;  // step -> messages arrived (few entries)
+    std::vector<std::pair<int, int>> got;  // (step, messages arrived) for steps not yet completed
+    int arrived(int s) const {
+      for (const auto& [st, n] : got)
+        if (st == s) return n;
+      return 0;
+    }
+  };
+  struct Msg {
+    int from, to, step;
   };
   Network* net = nullptr;
   std::unique_ptr<Schedule> sched;
   int steps = 0;
   std::vector<Rank> ranks;
   int ranks_left = 0;
+  std::int64_t in_flight = 0;
   std::function<void()> done;
+  std::function<void(Run*)> release;  // called once the last message has been delivered
   StepPlan plan;
+  std::vector<Msg> msgs;
+  std::vector<std::uint32_t> free_msgs;
 
   bool complete(int r) {
     Rank& k = ranks[static_cast<size_t>(r)];
     if (k.step < 0) return true;
     if (k.sends_out > 0) return false;
-    auto it = k.got.find(k.step);
-    const int got = it == k.got.end() ? 0 : it->second;
-    return got >= k.recvs_needed;
+    return k.arrived(k.step) >= k.recvs_needed;
+  }
+
+  void delivered(std::uint32_t m) {
+    const Msg msg = msgs[m];
+    free_msgs.push_back(m);
+    --in_flight;
+    Rank& to = ranks[static_cast<size_t>(msg.to)];
+    bool found = false;
+    for (auto& [st, n] : to.got)
+      if (st == msg.step) ++n, found = true;
+    if (!found) to.got.emplace_back(msg.step, 1);
+    ranks[static_cast<size_t>(msg.from)].sends_out--;
+    advance(msg.to);
+    advance(msg.from);
+    if (ranks_left == 0 && in_flight == 0 && release) {
+      auto r = std::move(release);
+      release = nullptr;
+      r(this);  // destroys this Run: nothing may touch it afterwards
+    }
   }
 
   void advance(int r) {
     Rank& k = ranks[static_cast<size_t>(r)];
     while (k.step < steps && complete(r)) {
-      k.got.erase(k.step);
+      for (size_t i = 0; i < k.got.size(); ++i)
+        if (k.got[i].first == k.step) {
+          k.got[i] = k.got.back();
+          k.got.pop_back();
+          break;
+        }
       ++k.step;
       if (k.step == steps) {
         if (--ranks_left == 0 && done) {
@@ -176,22 +213,37 @@ struct Run : std::enable_shared_from_this<Run> {
       const int s = k.step;
       for (const Send& m : plan.sends) {
         ++k.sends_out;
-        auto self = shared_from_this();
-        const int peer = m.peer;
-        net->send(sched->chips[static_cast<size_t>(r)], sched->chips[static_cast<size_t>(peer)], Bytes(m.bytes),
-                  [self, r, peer, s] {
-                    self->ranks[static_cast<size_t>(peer)].got[s]++;
-                    self->ranks[static_cast<size_t>(r)].sends_out--;
-                    self->advance(peer);
-                    self->advance(r);
-                  });
+        ++in_flight;
+        std::uint32_t id;
+        if (!free_msgs.empty()) {
+          id = free_msgs.back();
+          free_msgs.pop_back();
+          msgs[id] = Msg{r, m.peer, s};
+        } else {
+          id = static_cast<std::uint32_t>(msgs.size());
+          msgs.push_back(Msg{r, m.peer, s});
+        }
+        Run* self = this;
+        net->send(sched->chips[static_cast<size_t>(r)], sched->chips[static_cast<size_t>(m.peer)], Bytes(m.bytes),
+                  [self, id] { self->delivered(id); });
       }
     }
   }
 };
 
-void execute(Network& net, std::unique_ptr<Schedule> sched, std::function<void()> on_done) {
-  auto run = std::make_shared<Run>();
+}  // namespace
+
+struct CollectiveService::Runs {
+  std::vector<std::unique_ptr<Run>> slots;
+  std::vector<int> free;
+};
+
+namespace {
+
+void execute(Network& net, std::unique_ptr<Schedule> sched, std::function<void()> on_done,
+             std::unique_ptr<Run>& slot, std::function<void(Run*)> release) {
+  slot = std::make_unique<Run>();
+  Run* run = slot.get();
   run->net = &net;
   run->steps = sched->steps();
   run->ranks.resize(sched->chips.size());
@@ -200,8 +252,10 @@ void execute(Network& net, std::unique_ptr<Schedule> sched, std::function<void()
   run->done = std::move(on_done);
   if (run->steps == 0) {
     net.scheduler().after_ps(0, std::move(run->done));
+    release(run);
     return;
   }
+  run->release = std::move(release);
   for (int r = 0; r < static_cast<int>(run->ranks.size()); ++r) run->advance(r);
 }
 
@@ -229,7 +283,8 @@ std::string choose_algorithm(const Topology& topo, const CollectiveRequest& req,
   return pick(topo, req, opts);
 }
 
-CollectiveService::CollectiveService(Network& net, CollectiveOptions opts) : net_(&net), opts_(std::move(opts)) {}
+CollectiveService::CollectiveService(Network& net, CollectiveOptions opts)
+    : net_(&net), opts_(std::move(opts)), runs_(std::make_unique<Runs>()) {}
 CollectiveService::~CollectiveService() = default;
 
 std::string CollectiveService::choose(const CollectiveRequest& req) const {
@@ -239,7 +294,20 @@ std::string CollectiveService::choose(const CollectiveRequest& req) const {
 std::string CollectiveService::start(const CollectiveRequest& req, std::function<void()> on_done) {
   std::string name = pick(net_->topology(), req, opts_);
   AlgoContext c = context(net_->topology(), req, opts_);
-  execute(*net_, find_algorithm(name)->plan(c), std::move(on_done));
+  int slot;
+  if (!runs_->free.empty()) {
+    slot = runs_->free.back();
+    runs_->free.pop_back();
+  } else {
+    slot = static_cast<int>(runs_->slots.size());
+    runs_->slots.emplace_back();
+  }
+  Runs* runs = runs_.get();
+  execute(*net_, find_algorithm(name)->plan(c), std::move(on_done), runs->slots[static_cast<size_t>(slot)],
+          [runs, slot](Run*) {
+            runs->slots[static_cast<size_t>(slot)].reset();
+            runs->free.push_back(slot);
+          });
   return name;
 }
 

@@ -88,6 +88,8 @@ class CollectiveService {
  private:
   Network* net_;
   CollectiveOptions opts_;
+  struct Runs;                  // collectives in progress (owned here, freed as each completes)
+  std::unique_ptr<Runs> runs_;
 };
 
 CollectiveResult run_isolated(const Topology& topo, const CollectiveRequest& req, const CollectiveOptions& opts = {});

@@ -107,7 +107,10 @@ void Network::recompute() {
   const std::int64_t now = sched_->now_ps();
   const std::uint32_t ep = ++epoch_;
   // 1. The connected component of flows touching the dirty links.
-  std::vector<int> comp_links, comp_flows;
+  std::vector<int>& comp_links = comp_links_;
+  std::vector<int>& comp_flows = comp_flows_;
+  comp_links.clear();
+  comp_flows.clear();
   for (int l : dirty_) {
     links_[static_cast<size_t>(l)].dirty = false;
     if (links_[static_cast<size_t>(l)].mark != ep) links_[static_cast<size_t>(l)].mark = ep, comp_links.push_back(l);
@@ -123,37 +126,48 @@ void Network::recompute() {
         if (links_[static_cast<size_t>(l)].mark != ep) links_[static_cast<size_t>(l)].mark = ep, comp_links.push_back(l);
     }
   }
-  // 2. Bring the bytes left up to date at the old rates.
-  for (int fid : comp_flows) {
-    Flow& f = flows_[static_cast<size_t>(fid)];
+  if (comp_flows.empty()) {
+    arm();
+    return;
+  }
+  // 2. Bring the bytes left up to date at the old rates (old rates kept to skip unchanged finish times).
+  std::vector<double>& old_rate = old_rate_;
+  old_rate.resize(comp_flows.size());
+  for (size_t i = 0; i < comp_flows.size(); ++i) {
+    Flow& f = flows_[static_cast<size_t>(comp_flows[i])];
     f.remaining = std::max(0.0, f.remaining - f.rate * static_cast<double>(now - f.last_ps) * 1e-12);
     f.last_ps = now;
+    old_rate[i] = f.rate;
   }
-  // 3. Progressive filling over the component (old rates kept to skip unchanged finish times).
-  std::vector<double> old_rate(comp_flows.size());
-  for (size_t i = 0; i < comp_flows.size(); ++i) old_rate[i] = flows_[static_cast<size_t>(comp_flows[i])].rate;
+  // 3. Progressive filling over the component. A link's fair share cap_left / unfrozen never
+  // decreases while flows are frozen (a flow is frozen at the smallest share, so removing it and its
+  // rate leaves the link's share the same or larger), so the heap holds one lower-bound key per link
+  // and a popped link whose share has grown is pushed back with its current share (lazy keys): the
+  // links are still processed in order of (share, link id), with one heap entry per link at a time.
   const auto& tl = topo_->links();
-  struct Key {
-    double share;
-    int link;
-    std::uint32_t seq;
-    bool operator>(const Key& o) const { return share != o.share ? share > o.share : link > o.link; }
-  };
-  std::priority_queue<Key, std::vector<Key>, std::greater<Key>> heap;
+  auto& heap = heap_;
+  heap.clear();
+  auto later = [](const ShareKey& x, const ShareKey& y) { return x.share != y.share ? x.share > y.share : x.link > y.link; };
   for (int l : comp_links) {
-    LinkState& s = links_[static_cast<size_t>(l)];
-    s.cap_left = tl[static_cast<size_t>(l)].capacity;
-    s.unfrozen = static_cast<int>(s.flows.size());
-    ++s.seq;
-    if (s.unfrozen > 0) heap.push(Key{s.cap_left / s.unfrozen, l, s.seq});
+    LinkState& st = links_[static_cast<size_t>(l)];
+    st.cap_left = tl[static_cast<size_t>(l)].capacity;
+    st.unfrozen = static_cast<int>(st.flows.size());
+    if (st.unfrozen > 0) heap.push_back(ShareKey{st.cap_left / st.unfrozen, l});
   }
+  std::make_heap(heap.begin(), heap.end(), later);
   while (!heap.empty()) {
-    Key k = heap.top();
-    heap.pop();
-    LinkState& s = links_[static_cast<size_t>(k.link)];
-    if (k.seq != s.seq || s.unfrozen <= 0) continue;
-    const double share = std::max(s.cap_left, 0.0) / s.unfrozen;
-    for (int fid : s.flows) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    const ShareKey k = heap.back();
+    heap.pop_back();
+    LinkState& st = links_[static_cast<size_t>(k.link)];
+    if (st.unfrozen <= 0) continue;
+    const double share = std::max(st.cap_left, 0.0) / st.unfrozen;
+    if (share > k.share) {
+      heap.push_back(ShareKey{share, k.link});
+      std::push_heap(heap.begin(), heap.end(), later);
+      continue;
+    }
+    for (int fid : st.flows) {
       Flow& f = flows_[static_cast<size_t>(fid)];
       if (f.frozen == ep) continue;
       f.frozen = ep;
@@ -162,11 +176,9 @@ void Network::recompute() {
         LinkState& o = links_[static_cast<size_t>(l2)];
         o.cap_left -= share;
         --o.unfrozen;
-        if (l2 != k.link && o.unfrozen > 0) heap.push(Key{std::max(o.cap_left, 0.0) / o.unfrozen, l2, ++o.seq});
       }
     }
-    s.unfrozen = 0;
-    ++s.seq;
+    st.unfrozen = 0;
   }
   // 4. New finish times.
   std::uint64_t changed = 0;
@@ -231,13 +243,49 @@ void Network::wake(std::int64_t at) {
       link_bytes_[static_cast<size_t>(l)] += f.size;
       if (!s.dirty) s.dirty = true, dirty_.push_back(l);
     }
-    sched_->after_ps(f.latency_ps, std::move(f.done));
+    finished_.emplace_back(f.latency_ps, std::move(f.done));
     f.done = nullptr;
     free_.push_back(d.flow);
     any = true;
   }
-  if (any) schedule_recompute();
+  if (any) {
+    deliver(finished_);
+    schedule_recompute();
+  }
   arm();
+}
+
+// One event per distinct latency delivers, in order, every flow of this batch with that latency.
+// Equivalent to one event per flow: the events one wake() schedules are consecutive in the
+// scheduler's FIFO order at their time, and anything a callback schedules runs after all of them
+// either way.
+void Network::deliver(std::vector<std::pair<std::int64_t, std::function<void()>>>& done) {
+  std::stable_sort(done.begin(), done.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (size_t i = 0; i < done.size();) {
+    size_t j = i;
+    int g;
+    if (!free_groups_.empty()) {
+      g = free_groups_.back();
+      free_groups_.pop_back();
+    } else {
+      g = static_cast<int>(groups_.size());
+      groups_.emplace_back();
+    }
+    auto& fns = groups_[static_cast<size_t>(g)];
+    for (; j < done.size() && done[j].first == done[i].first; ++j) fns.push_back(std::move(done[j].second));
+    ++stats_.deliveries;
+    sched_->after_ps(done[i].first, [this, g] {
+      std::vector<std::function<void()>> run;
+      run.swap(groups_[static_cast<size_t>(g)]);
+      for (auto& fn : run) fn();
+      run.clear();
+      groups_[static_cast<size_t>(g)].swap(run);
+      free_groups_.push_back(g);
+    });
+    i = j;
+  }
+  done.clear();
 }
 
 std::vector<double> Network::link_flow_rates(int id) const {

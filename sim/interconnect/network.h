@@ -14,6 +14,10 @@
 //     the flows that started or ended is recomputed: the cost is per flow event and proportional to
 //     the size of that component, never per byte. Finish times are kept in a heap; one wake-up is
 //     armed for the earliest.
+//   * Progressive filling uses one heap entry per link with lazy keys: a link's share never
+//     decreases while flows are frozen, so a popped link whose share has grown is pushed back.
+//   * Flows that end in one batch with the same latency are delivered by one scheduled event that
+//     runs their callbacks in order (the same order and times as one event per flow).
 //   * Time is integer picoseconds (the Kernel's resolution); finish times are rounded to the
 //     nearest picosecond, and flows due within 1.2e-7 of the current simulated time (at least 1 ps)
 //     complete in the same batch (see wake()).
@@ -82,6 +86,7 @@ struct NetworkStats {
   std::uint64_t recomputes = 0;     // max-min batches
   std::uint64_t flow_updates = 0;   // flows re-rated in total (the cost measure)
   std::uint64_t max_active = 0;     // most flows in flight at once
+  std::uint64_t deliveries = 0;     // delivery events (flows ending together with one latency share one)
   double bytes = 0;                 // bytes sent
 };
 
@@ -126,7 +131,7 @@ class Network {
     std::vector<int> flows;
     double cap_left = 0;
     int unfrozen = 0;
-    std::uint32_t mark = 0, seq = 0;
+    std::uint32_t mark = 0;
     bool dirty = false;
   };
   struct Due {
@@ -136,8 +141,13 @@ class Network {
     bool operator>(const Due& o) const { return at != o.at ? at > o.at : flow > o.flow; }
   };
 
+  struct ShareKey {
+    double share;
+    int link;
+  };
   void schedule_recompute();
   void recompute();
+  void deliver(std::vector<std::pair<std::int64_t, std::function<void()>>>& done);
   void wake(std::int64_t at);
   void arm();
 
@@ -156,6 +166,14 @@ class Network {
   std::size_t active_ = 0;
   NetworkStats stats_;
   Route scratch_;
+  // scratch reused by recompute() and wake()
+  std::vector<int> comp_links_, comp_flows_;
+  std::vector<double> old_rate_;
+  std::vector<ShareKey> heap_;
+  std::vector<std::pair<std::int64_t, std::function<void()>>> finished_;
+  // delivery groups: callbacks of flows that end at one instant with one latency
+  std::vector<std::vector<std::function<void()>>> groups_;
+  std::vector<int> free_groups_;
 };
 
 }  // namespace xpu
