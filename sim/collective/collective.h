@@ -63,6 +63,12 @@ struct CollectiveOptions {
   std::string algorithm = "auto";              // default when a request says "auto"
   Bytes chunk = Bytes(4.0 * units::MiB);       // pipelining chunk of tree/chain algorithms
   int max_chunks = 64;                         // cap on pipeline depth (simulation cost)
+  // Isolated fast path: a collective whose links carry no flow when it starts is simulated alone once
+  // per distinct (algorithm, op, size, root, group) and stands on the network as a reservation of
+  // its links until its end time; if any other flow needs one of those links first, the collective is
+  // re-simulated up to that instant and continues as ordinary flows (CollectiveService::materialize).
+  // Same times as the full flow simulation (tests/unit/test_collective_fast_path.cpp).
+  bool isolated_fast_path = true;
 };
 
 struct CollectiveResult {
@@ -90,6 +96,9 @@ class CollectiveService {
   CollectiveOptions opts_;
   struct Runs;                  // collectives in progress (owned here, freed as each completes)
   std::unique_ptr<Runs> runs_;
+  void* launch(Network& net, const CollectiveRequest& req, std::function<void()> on_done);  // -> Run*
+  bool start_isolated(const CollectiveRequest& req, std::function<void()>& on_done);
+  void materialize(void* fast);
 };
 
 CollectiveResult run_isolated(const Topology& topo, const CollectiveRequest& req, const CollectiveOptions& opts = {});

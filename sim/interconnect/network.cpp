@@ -33,6 +33,17 @@ std::int64_t LocalScheduler::run() {
   return now_;
 }
 
+void LocalScheduler::run_until(std::int64_t t_ps) {
+  while (!q_.empty() && q_.top().at < t_ps) {
+    Ev e = std::move(const_cast<Ev&>(q_.top()));
+    q_.pop();
+    now_ = e.at;
+    ++events_;
+    e.fn();
+  }
+  now_ = std::max(now_, t_ps);
+}
+
 namespace {
 std::int64_t to_ps(double s) { return static_cast<std::int64_t>(std::llround(s * 1e12)); }
 }  // namespace
@@ -58,14 +69,20 @@ void Network::send(int src, int dst, Bytes bytes, std::function<void()> on_done)
   ++stats_.flows;
   stats_.bytes += bytes.bytes();
   if (src == dst) {
-    sched_->after_ps(0, std::move(on_done));
+    call_after(0, std::move(on_done));
     return;
   }
   topo_->route(src, dst, scratch_);
   if (bytes.bytes() <= 0) {
-    sched_->after_ps(to_ps(scratch_.latency_s), std::move(on_done));
+    call_after(to_ps(scratch_.latency_s), std::move(on_done));
     return;
   }
+  claim(scratch_.links);
+  add_flow(scratch_.links, bytes.bytes(), bytes.bytes(), to_ps(scratch_.latency_s), 0, std::move(on_done));
+}
+
+void Network::add_flow(const std::vector<int>& links, double size, double remaining, std::int64_t latency_ps,
+                       std::int64_t age_ps, std::function<void()> on_done) {
   int id;
   if (!free_.empty()) {
     id = free_.back();
@@ -75,12 +92,14 @@ void Network::send(int src, int dst, Bytes bytes, std::function<void()> on_done)
     flows_.emplace_back();
   }
   Flow& f = flows_[static_cast<size_t>(id)];
-  f.links.assign(scratch_.links.begin(), scratch_.links.end());
+  f.links.assign(links.begin(), links.end());
   f.slot.resize(f.links.size());
-  f.size = f.remaining = bytes.bytes();
+  f.size = size;
+  f.remaining = remaining;
   f.rate = 0;
   f.last_ps = sched_->now_ps();
-  f.latency_ps = to_ps(scratch_.latency_s);
+  f.start_ps = f.last_ps - age_ps;
+  f.latency_ps = latency_ps;
   f.active = true;
   f.done = std::move(on_done);
   for (size_t h = 0; h < f.links.size(); ++h) {
@@ -215,17 +234,22 @@ void Network::arm() {
 void Network::wake(std::int64_t at) {
   armed_.erase(std::remove(armed_.begin(), armed_.end(), at), armed_.end());
   const std::int64_t now = sched_->now_ps();
-  // Flows due within a relative 1.2e-7 of the current time complete together: flows that share a
-  // bottleneck finish at the same instant up to floating-point noise, and handling them as one
+  // A flow due within 2^-23 (1.2e-7) of its own age (at least 1 ps) completes now: flows that share
+  // a bottleneck finish at the same instant up to floating-point noise, and handling them as one
   // batch keeps the number of max-min recomputations proportional to the number of rate classes,
-  // not flows.
-  const std::int64_t slack = std::max<std::int64_t>(1, now >> 23);
+  // not flows. The tolerance is relative to the flow's age, not to the absolute time, so a
+  // simulation shifted in time gives the same results (the collectives' isolated fast path relies
+  // on it).
   bool any = false;
-  while (!due_.empty() && due_.top().at <= now + slack) {
+  while (!due_.empty()) {
     Due d = due_.top();
-    due_.pop();
     Flow& f = flows_[static_cast<size_t>(d.flow)];
-    if (!f.active || f.version != d.version) continue;
+    if (!f.active || f.version != d.version) {
+      due_.pop();
+      continue;
+    }
+    if (d.at > now + std::max<std::int64_t>(1, (d.at - f.start_ps) >> 23)) break;
+    due_.pop();
     f.active = false;
     --active_;
     for (size_t h = 0; h < f.links.size(); ++h) {
@@ -264,28 +288,127 @@ void Network::deliver(std::vector<std::pair<std::int64_t, std::function<void()>>
                    [](const auto& x, const auto& y) { return x.first < y.first; });
   for (size_t i = 0; i < done.size();) {
     size_t j = i;
-    int g;
-    if (!free_groups_.empty()) {
-      g = free_groups_.back();
-      free_groups_.pop_back();
-    } else {
-      g = static_cast<int>(groups_.size());
-      groups_.emplace_back();
-    }
-    auto& fns = groups_[static_cast<size_t>(g)];
+    const int g = new_group(done[i].first);
+    auto& fns = groups_[static_cast<size_t>(g)].fns;
     for (; j < done.size() && done[j].first == done[i].first; ++j) fns.push_back(std::move(done[j].second));
     ++stats_.deliveries;
-    sched_->after_ps(done[i].first, [this, g] {
-      std::vector<std::function<void()>> run;
-      run.swap(groups_[static_cast<size_t>(g)]);
-      for (auto& fn : run) fn();
-      run.clear();
-      groups_[static_cast<size_t>(g)].swap(run);
-      free_groups_.push_back(g);
-    });
     i = j;
   }
   done.clear();
+}
+
+int Network::new_group(std::int64_t delay_ps) {
+  int g;
+  if (!free_groups_.empty()) {
+    g = free_groups_.back();
+    free_groups_.pop_back();
+  } else {
+    g = static_cast<int>(groups_.size());
+    groups_.emplace_back();
+  }
+  Group& gr = groups_[static_cast<size_t>(g)];
+  gr.at_ps = sched_->now_ps() + delay_ps;
+  gr.seq = group_seq_++;
+  gr.pending = true;
+  sched_->after_ps(delay_ps, [this, g] {
+    std::vector<std::function<void()>> run;
+    run.swap(groups_[static_cast<size_t>(g)].fns);
+    groups_[static_cast<size_t>(g)].pending = false;
+    for (auto& fn : run) fn();
+    run.clear();
+    groups_[static_cast<size_t>(g)].fns.swap(run);
+    free_groups_.push_back(g);
+  });
+  return g;
+}
+
+void Network::call_after(std::int64_t delay_ps, std::function<void()> fn) {
+  groups_[static_cast<size_t>(new_group(delay_ps))].fns.push_back(std::move(fn));
+}
+
+// ---- reservations, export and adoption (the collective layer's isolated fast path) -----------------
+
+int Network::reserve(const std::vector<int>& links, std::function<void()> on_conflict) {
+  int id;
+  if (!free_res_.empty()) {
+    id = free_res_.back();
+    free_res_.pop_back();
+  } else {
+    id = static_cast<int>(res_.size());
+    res_.emplace_back();
+  }
+  Reservation& r = res_[static_cast<size_t>(id)];
+  r.links = links;
+  r.on_conflict = std::move(on_conflict);
+  for (int l : links) {
+    XPU_ASSERT(links_[static_cast<size_t>(l)].reserved < 0, "link reserved twice");
+    links_[static_cast<size_t>(l)].reserved = id;
+  }
+  ++reserved_;
+  return id;
+}
+
+void Network::unreserve(int id) {
+  Reservation& r = res_[static_cast<size_t>(id)];
+  for (int l : r.links) links_[static_cast<size_t>(l)].reserved = -1;
+  r.links.clear();
+  r.on_conflict = nullptr;
+  free_res_.push_back(id);
+  --reserved_;
+}
+
+bool Network::idle(const std::vector<int>& links) const {
+  for (int l : links) {
+    const LinkState& s = links_[static_cast<size_t>(l)];
+    if (!s.flows.empty() || s.reserved >= 0) return false;
+  }
+  return true;
+}
+
+void Network::claim(const std::vector<int>& links) {
+  if (reserved_ == 0) return;
+  for (size_t i = 0; i < links.size(); ++i) {
+    const int id = links_[static_cast<size_t>(links[i])].reserved;
+    if (id < 0) continue;
+    std::function<void()> fn = std::move(res_[static_cast<size_t>(id)].on_conflict);
+    unreserve(id);
+    fn();  // materialises the reserved traffic as flows (which may claim further reservations)
+  }
+}
+
+void Network::export_state(std::vector<InFlight>& flows, std::vector<PendingCall>& calls) {
+  const std::int64_t now = sched_->now_ps();
+  for (Flow& f : flows_) {
+    if (!f.active) continue;
+    InFlight x;
+    x.links = f.links;
+    x.size = f.size;
+    x.remaining = std::max(0.0, f.remaining - f.rate * static_cast<double>(now - f.last_ps) * 1e-12);
+    x.latency_ps = f.latency_ps;
+    x.age_ps = now - f.start_ps;
+    x.done = std::move(f.done);
+    flows.push_back(std::move(x));
+    f.active = false;
+  }
+  std::vector<const Group*> pend;
+  for (const Group& g : groups_)
+    if (g.pending) pend.push_back(&g);
+  std::sort(pend.begin(), pend.end(),
+            [](const Group* a, const Group* b) { return a->at_ps != b->at_ps ? a->at_ps < b->at_ps : a->seq < b->seq; });
+  for (const Group* g : pend)
+    for (const auto& fn : g->fns) calls.push_back(PendingCall{g->at_ps - now, fn});
+  for (Group& g : groups_) g.fns.clear(), g.pending = false;
+}
+
+void Network::adopt(InFlight f) {
+  claim(f.links);
+  add_flow(f.links, f.size, f.remaining, f.latency_ps, f.age_ps, std::move(f.done));
+}
+
+void Network::account(const std::vector<std::pair<int, double>>& link_bytes, std::uint64_t flows, double bytes) {
+  for (const auto& [l, b] : link_bytes) link_bytes_[static_cast<size_t>(l)] += b;
+  stats_.flows += flows;
+  stats_.bytes += bytes;
 }
 
 std::vector<double> Network::link_flow_rates(int id) const {

@@ -19,7 +19,7 @@
 //   * Flows that end in one batch with the same latency are delivered by one scheduled event that
 //     runs their callbacks in order (the same order and times as one event per flow).
 //   * Time is integer picoseconds (the Kernel's resolution); finish times are rounded to the
-//     nearest picosecond, and flows due within 1.2e-7 of the current simulated time (at least 1 ps)
+//     nearest picosecond, and flows due within 1.2e-7 of their own age (at least 1 ps)
 //     complete in the same batch (see wake()).
 // Assumptions and limits: fluid flows (no packets, no queueing delay beyond the fixed latency, no
 // congestion control dynamics, no incast loss); links are full duplex (each direction is its own
@@ -65,6 +65,8 @@ class LocalScheduler : public Scheduler {
   void after_ps(std::int64_t delay_ps, std::function<void()> fn) override;
   // Runs until no event is pending; returns the time of the last event (ps).
   std::int64_t run();
+  // Runs the events due before `t_ps`, then sets the time to t_ps (later events stay pending).
+  void run_until(std::int64_t t_ps);
   std::uint64_t events() const { return events_; }
 
  private:
@@ -116,12 +118,43 @@ class Network {
   // Current rate of every active flow on link `id` (bytes/s), for tests and traces.
   std::vector<double> link_flow_rates(int id) const;
 
+  // ---- isolated fast path support (used by the collective layer, collective.cpp) ----
+  // A reservation stands for traffic that is known, by an isolated simulation, to use `links` and
+  // nothing else. The first flow that needs a reserved link calls `on_conflict` first (after the
+  // reservation is dropped); it must add the reserved traffic's in-flight flows (adopt) so that the
+  // new flow shares with them exactly as in the full simulation.
+  int reserve(const std::vector<int>& links, std::function<void()> on_conflict);
+  void unreserve(int id);
+  // No active flow and no reservation on any of `links`.
+  bool idle(const std::vector<int>& links) const;
+  // A flow in progress and a pending callback, as taken out of a private network.
+  struct InFlight {
+    std::vector<int> links;
+    double size = 0, remaining = 0;
+    std::int64_t latency_ps = 0;
+    std::int64_t age_ps = 0;  // time since it was sent
+    std::function<void()> done;
+  };
+  struct PendingCall {
+    std::int64_t delay_ps;  // from this network's now
+    std::function<void()> fn;
+  };
+  // Moves every active flow (bytes left as of now) and every pending delivery callback out of this
+  // network; it must not be used afterwards.
+  void export_state(std::vector<InFlight>& flows, std::vector<PendingCall>& calls);
+  // Adds a flow in progress (from export_state of a private network over the same topology).
+  void adopt(InFlight f);
+  // Runs `fn` after `delay_ps` as a delivery (exported by export_state while pending).
+  void call_after(std::int64_t delay_ps, std::function<void()> fn);
+  // Adds traffic simulated elsewhere to the per-link byte counts and the flow statistics.
+  void account(const std::vector<std::pair<int, double>>& link_bytes, std::uint64_t flows, double bytes);
+
  private:
   struct Flow {
     std::vector<int> links;
     std::vector<int> slot;  // index of this flow in each link's list
     double size = 0, remaining = 0, rate = 0;
-    std::int64_t last_ps = 0, finish_ps = 0, latency_ps = 0;
+    std::int64_t start_ps = 0, last_ps = 0, finish_ps = 0, latency_ps = 0;
     std::uint32_t version = 0;
     std::uint32_t mark = 0, frozen = 0;
     bool active = false;
@@ -132,6 +165,7 @@ class Network {
     double cap_left = 0;
     int unfrozen = 0;
     std::uint32_t mark = 0;
+    int reserved = -1;  // reservation holding this link, -1 none
     bool dirty = false;
   };
   struct Due {
@@ -148,6 +182,20 @@ class Network {
   void schedule_recompute();
   void recompute();
   void deliver(std::vector<std::pair<std::int64_t, std::function<void()>>>& done);
+  int new_group(std::int64_t delay_ps);
+  void add_flow(const std::vector<int>& links, double size, double remaining, std::int64_t latency_ps,
+                std::int64_t age_ps, std::function<void()> on_done);
+  void claim(const std::vector<int>& links);
+  struct Group {
+    std::vector<std::function<void()>> fns;
+    std::int64_t at_ps = 0;
+    std::uint64_t seq = 0;
+    bool pending = false;
+  };
+  struct Reservation {
+    std::vector<int> links;
+    std::function<void()> on_conflict;
+  };
   void wake(std::int64_t at);
   void arm();
 
@@ -172,8 +220,12 @@ class Network {
   std::vector<ShareKey> heap_;
   std::vector<std::pair<std::int64_t, std::function<void()>>> finished_;
   // delivery groups: callbacks of flows that end at one instant with one latency
-  std::vector<std::vector<std::function<void()>>> groups_;
+  std::vector<Group> groups_;
   std::vector<int> free_groups_;
+  std::uint64_t group_seq_ = 0;
+  std::vector<Reservation> res_;
+  std::vector<int> free_res_;
+  int reserved_ = 0;
 };
 
 }  // namespace xpu
