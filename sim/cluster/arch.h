@@ -18,8 +18,11 @@ struct ModelsSpec {
   std::string collective_algorithm = "auto";  // collective algorithm (auto = fastest by model)
   Bytes collective_chunk = Bytes(4.0 * units::MiB);
   std::string comm_streams = "per_communicator";  // or "single"
+  bool collective_fast_path = true;  // exact isolated fast path of the collective service
   template <class V>
   void visit(V& v) {
+    v.field("collective_fast_path", collective_fast_path,
+            cfg::Field("simulate a collective whose links are idle once, alone, and replay it (exact; false = always flow by flow)"));
     v.field("comm_streams", comm_streams,
             cfg::Field("communication streams per rank: one per communicator (NCCL/HCCL) or a single one").one_of({"per_communicator", "single"}));
     v.field("compute", compute, cfg::Field("op cost model").one_of({"array", "roofline"}));

@@ -24,6 +24,7 @@ NetworkCommModel::NetworkCommModel(const ArchSpec& arch) : algorithm_(arch.model
   CollectiveOptions o;
   o.algorithm = arch.models.collective_algorithm;
   o.chunk = arch.models.collective_chunk;
+  o.isolated_fast_path = arch.models.collective_fast_path;
   svc_ = std::make_unique<CollectiveService>(*net_, o);
 }
 
