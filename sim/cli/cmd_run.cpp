@@ -18,12 +18,15 @@ int run_cmd(const std::vector<std::string>& argv) {
           {"workload", "FILE", "workload: native YAML trace, Chakra ET prefix, or scenario", "", true},
           {"out", "DIR", "write summary.json, ops.csv, trace.json (Perfetto) and links.csv here", "", false},
           {"json", "", "print summary.json to stdout instead of the text summary", "", false},
+          {"set", "KEY=VALUE", "override one arch key (repeatable), e.g. --set chip.hbm.bandwidth=2TB/s", "", false},
           {"ranks", "N", "replay a data-parallel trace on N ranks (one program, collectives over all ranks)", "", false},
           {"no-symmetry", "", "simulate every rank, even where the workload marks ranks as repeating a representative", "", false},
           {"quiet", "", "print nothing (files only)", "", false}});
   if (!a.parse(argv)) return kExitOk;
   // Load and validate everything before producing any output.
-  ArchSpec arch = load_arch(a.get("arch"));
+  std::vector<ArchOverride> overrides;
+  for (const auto& s : a.get_all("set")) overrides.push_back(parse_override(s));
+  ArchSpec arch = load_arch(a.get("arch"), overrides);
   wl::Workload w = wl::load_workload(a.get("workload"));
   if (a.has("ranks")) {
     const std::string v = a.get("ranks");

@@ -71,6 +71,7 @@ bool Args::parse(const std::vector<std::string>& argv) {
           value = argv[++i];
         }
         values_[name] = value;
+        all_values_[name].push_back(value);
       }
     } else {
       positional_.push_back(a);
@@ -86,6 +87,11 @@ bool Args::parse(const std::vector<std::string>& argv) {
 }
 
 bool Args::has(const std::string& name) const { return values_.count(name) > 0; }
+
+std::vector<std::string> Args::get_all(const std::string& name) const {
+  auto it = all_values_.find(name);
+  return it == all_values_.end() ? std::vector<std::string>{} : it->second;
+}
 
 std::string Args::get(const std::string& name) const {
   auto it = values_.find(name);

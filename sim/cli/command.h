@@ -39,7 +39,8 @@ class Args {
   // Returns false when --help was printed (caller returns 0). Throws UsageError on bad input.
   bool parse(const std::vector<std::string>& argv);
   bool has(const std::string& name) const;
-  std::string get(const std::string& name) const;  // value or declared default
+  std::string get(const std::string& name) const;  // value or declared default (last occurrence)
+  std::vector<std::string> get_all(const std::string& name) const;  // every occurrence, in order
   const std::vector<std::string>& positional() const { return positional_; }
   std::string usage() const;
 
@@ -48,6 +49,7 @@ class Args {
   std::vector<OptionDecl> options_;
   std::vector<std::string> positional_names_;
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> all_values_;
   std::vector<std::string> positional_;
 };
 

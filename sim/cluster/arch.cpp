@@ -16,8 +16,21 @@ Seconds ArchSpec::link_latency() const {
   return pod.topology.link_latency.value() >= 0 ? pod.topology.link_latency : chip.links.latency;
 }
 
-ArchSpec load_arch(const std::string& path) {
+ArchOverride parse_override(const std::string& text) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw UserError("--set expects KEY=VALUE (e.g. chip.hbm.bandwidth=2TB/s), got '" + text + "'");
+  ArchOverride o;
+  o.key = text.substr(0, eq);
+  o.value = text.substr(eq + 1);
+  while (!o.key.empty() && o.key.back() == ' ') o.key.pop_back();
+  while (!o.value.empty() && o.value.front() == ' ') o.value.erase(0, 1);
+  return o;
+}
+
+ArchSpec load_arch(const std::string& path, const std::vector<ArchOverride>& overrides) {
   cfg::Node root = cfg::load_file(path);
+  for (const auto& o : overrides) cfg::apply_override(root, o.key, o.value, "--set " + o.text());
   ArchSpec a = cfg::read<ArchSpec>(root, "");
   a.source_file = path;
   // A memory preset path is relative to the file that names it (which may be an inherited base).

@@ -54,7 +54,17 @@ struct ArchSpec {
   Seconds link_latency() const;
 };
 
-// Load and validate an arch config; throws ConfigError (file:line:col: key: message).
-ArchSpec load_arch(const std::string& path);
+// One command-line override: "chip.hbm.bandwidth=2 TB/s" (see cfg::apply_override).
+struct ArchOverride {
+  std::string key;
+  std::string value;
+  std::string text() const { return key + "=" + value; }
+};
+// "KEY=VALUE" -> ArchOverride; UserError when there is no '='.
+ArchOverride parse_override(const std::string& text);
+
+// Load and validate an arch config, with overrides applied on top (in order); throws ConfigError
+// (file:line:col: key: message; an override's errors name it as "--set KEY=VALUE").
+ArchSpec load_arch(const std::string& path, const std::vector<ArchOverride>& overrides = {});
 
 }  // namespace xpu

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 
 namespace xpu::cfg {
@@ -415,6 +416,68 @@ void Checker::fail(const std::string& key, const std::string& message) const {
 void JsonWriter::close() {
   if (!first_) os_ << "\n" << std::string(indent_, ' ');
   os_ << "}";
+}
+
+// ---- overrides ------------------------------------------------------------------------------------
+void apply_override(Node& root, const std::string& key_path, const std::string& value, const std::string& origin) {
+  const SourceLoc here{origin, 0, 0};  // no line: the origin names the override itself
+  if (key_path.empty()) throw ConfigError(here, "", "empty key");
+  // Parse the value as YAML in its own little document.
+  Node v;
+  try {
+    v = convert(YAML::Load(value), origin);
+  } catch (const YAML::Exception& ex) {
+    throw ConfigError(here, key_path, "value is not valid YAML: " + ex.msg);
+  }
+  if (v.is_null() && value.empty()) throw ConfigError(here, key_path, "missing value (write KEY=VALUE)");
+  std::function<void(Node&)> stamp = [&](Node& n) {
+    n.loc = here;
+    for (auto& e : n.map) { e.key_loc = here; stamp(e.value); }
+    for (auto& c : n.seq) stamp(c);
+  };
+  stamp(v);
+  Node* cur = &root;
+  std::string done;
+  size_t i = 0;
+  while (i < key_path.size()) {
+    size_t j = key_path.find_first_of(".[", i);
+    std::string name = key_path.substr(i, j == std::string::npos ? std::string::npos : j - i);
+    if (name.empty()) throw ConfigError(here, key_path, "malformed key path");
+    if (cur->is_null()) { cur->kind = Node::Kind::Map; cur->loc = here; }
+    if (!cur->is_map())
+      throw ConfigError(here, done.empty() ? name : done, "cannot set '" + name + "' inside " + cur->kind_name());
+    Node::Entry* e = nullptr;
+    for (auto& x : cur->map)
+      if (x.key == name) e = &x;
+    if (e == nullptr) {
+      cur->map.push_back(Node::Entry{name, here, Node{}});
+      e = &cur->map.back();
+      e->value.loc = here;
+    }
+    done += (done.empty() ? "" : ".") + name;
+    cur = &e->value;
+    i = j == std::string::npos ? key_path.size() : j;
+    while (i < key_path.size() && key_path[i] == '[') {
+      size_t close = key_path.find(']', i);
+      if (close == std::string::npos) throw ConfigError(here, key_path, "missing ']'");
+      std::string idx = key_path.substr(i + 1, close - i - 1);
+      char* end = nullptr;
+      long k = std::strtol(idx.c_str(), &end, 10);
+      if (idx.empty() || *end != '\0' || k < 0) throw ConfigError(here, key_path, "bad list index '" + idx + "'");
+      if (!cur->is_seq() || static_cast<size_t>(k) >= cur->seq.size())
+        throw ConfigError(here, done, "has no element [" + idx + "] (" + cur->kind_name() + ")");
+      done += "[" + idx + "]";
+      cur = &cur->seq[static_cast<size_t>(k)];
+      i = close + 1;
+    }
+    if (i < key_path.size()) {
+      if (key_path[i] != '.') throw ConfigError(here, key_path, "malformed key path");
+      ++i;
+    }
+  }
+  // Keep the key location of an existing entry's value replaced; maps merge into maps.
+  if (cur->is_map() && v.is_map()) merge_into(*cur, v);
+  else *cur = v;
 }
 
 // ---- docs -------------------------------------------------------------------------------------------

@@ -450,6 +450,13 @@ std::string to_json(const T& spec, int indent = 0) {
   return os.str();
 }
 
+// Set one value in a loaded tree: `key_path` is dotted with optional list indexes
+// ("chip.hbm.bandwidth", "pod.topology.levels[1].link_bandwidth"); `value` is YAML text (a scalar,
+// or a flow list/map such as "[4, 4, 4]"). Missing maps on the way are created (unknown keys are
+// then reported by the spec reader as usual); list indexes must exist. Errors and the new node's
+// location name `origin` (e.g. "--set chip.hbm.bandwidth=2 TB/s"). Throws ConfigError.
+void apply_override(Node& root, const std::string& key_path, const std::string& value, const std::string& origin);
+
 // Render field docs as a Markdown table (used by `xpusim schema` and docs/).
 std::string docs_markdown(const std::vector<FieldDoc>& docs);
 

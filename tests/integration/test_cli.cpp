@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "tests/support/paths.h"
 #include "tests/support/run.h"
@@ -51,7 +52,7 @@ TEST(Cli, RunsAreByteIdentical) {
 TEST(Cli, HelpOnEverySubcommand) {
   RunResult top = run(xpusim() + " --help");
   ASSERT_EQ(top.code, 0);
-  for (const char* c : {"run", "check", "schema", "op", "mem", "coll", "graph", "gen", "convert", "scale"}) {
+  for (const char* c : {"run", "check", "schema", "op", "mem", "coll", "graph", "gen", "convert", "scale", "sweep"}) {
     EXPECT_NE(top.out.find(c), std::string::npos) << c;
     RunResult r = run(xpusim() + " " + c + " --help");
     EXPECT_EQ(r.code, 0) << c << ": " << r.err;
@@ -185,4 +186,46 @@ TEST(Cli, ResNetChakraTraceReplaysOn512Ranks) {
                       " --workload " + src("workloads/samples/tp2-pp2.yaml"));
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("cannot replicate"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, SetOverridesAKeyLikeAnEditedPreset) {
+  // --set chip.hbm.bandwidth=... must give exactly what a copy of the preset with that key gives.
+  std::string dir = temp_dir("set");
+  std::ofstream(dir + "/pod.yaml") << "base: " << kPod << "\nchip:\n  hbm:\n    bandwidth: 3.2 TB/s\n";
+  RunResult edited = run(xpusim() + " run --json --arch " + dir + "/pod.yaml --workload " + kMlp);
+  RunResult set = run(xpusim() + " run --json --arch " + kPod + " --workload " + kMlp + " --set chip.hbm.bandwidth=3.2TB/s");
+  ASSERT_EQ(edited.code, 0) << edited.err;
+  ASSERT_EQ(set.code, 0) << set.err;
+  auto step = [](const std::string& j) { return j.substr(j.find("\"step_time_s\""), 40); };
+  EXPECT_EQ(step(edited.out), step(set.out));
+  RunResult bad = run(xpusim() + " run --arch " + kPod + " --workload " + kMlp + " --set chip.hbm.bandwith=3TB/s");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--set chip.hbm.bandwith=3TB/s: chip.hbm.bandwith: unknown key"), std::string::npos) << bad.err;
+  fs::remove_all(dir);
+}
+
+TEST(Cli, SweepWritesOneRowPerPointAndFasterLinksNeverSlowTheStep) {
+  RunResult r = run(xpusim() + " sweep --arch " + kPod + " --workload " + kMlp +
+                    " --vary 'pod.topology.link_bandwidth=28GB/s,56GB/s,112GB/s' --vary 'chip.hbm.bandwidth=1.6TB/s,2TB/s'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream in(r.out);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line.rfind("point,pod.topology.link_bandwidth,chip.hbm.bandwidth,step_time_s,", 0), 0u) << line;
+  std::vector<std::vector<std::string>> rows;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ls(line);
+    std::string x;
+    while (std::getline(ls, x, ',')) f.push_back(x);
+    rows.push_back(f);
+  }
+  ASSERT_EQ(rows.size(), 6u);
+  // Points enumerate the last axis fastest; for a fixed HBM bandwidth, more link bandwidth can only
+  // shorten (or keep) the step.
+  for (int hbm = 0; hbm < 2; ++hbm)
+    for (int l = 0; l + 1 < 3; ++l)
+      EXPECT_GE(std::stod(rows[l * 2 + hbm][3]), std::stod(rows[(l + 1) * 2 + hbm][3])) << l << "," << hbm;
+  RunResult bad = run(xpusim() + " sweep --arch " + kPod + " --workload " + kMlp + " --vary 'chip.hbm.bandwidth=1TB/s,,2TB/s'");
+  EXPECT_EQ(bad.code, 2);
 }

@@ -227,3 +227,31 @@ TEST(Config, JsonEchoIsDeterministic) {
   EXPECT_EQ(a, b);
   EXPECT_NE(a.find("\"bandwidth\": 56000000000"), std::string::npos) << a;
 }
+
+TEST(Config, OverridesSetNestedKeysListElementsAndReportThemselves) {
+  TempDir d;
+  cfg::Node root = cfg::load_file(d.write("good.yaml", kGood));
+  cfg::apply_override(root, "link.latency", "3 us", "--set link.latency=3 us");
+  cfg::apply_override(root, "mem.channels", "16", "--set mem.channels=16");
+  Top t = cfg::read<Top>(root);
+  EXPECT_DOUBLE_EQ(t.link.latency.seconds(), 3e-6);
+  EXPECT_EQ(t.mem.channels, 16);
+  EXPECT_DOUBLE_EQ(t.link.bandwidth.bytes_per_second(), 56e9);  // untouched sibling
+  // An unknown key is reported by the reader, located at the override.
+  cfg::apply_override(root, "mem.chanels", "4", "--set mem.chanels=4");
+  try {
+    cfg::read<Top>(root);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.loc().file, "--set mem.chanels=4");
+    EXPECT_NE(e.message().find("did you mean 'channels'"), std::string::npos) << e.what();
+  }
+  // List elements by index; out-of-range and malformed paths are errors.
+  cfg::Node lst = cfg::load_string("xs: [{a: 1}, {a: 2}]\n", "l.yaml");
+  cfg::apply_override(lst, "xs[1].a", "5", "--set xs[1].a=5");
+  EXPECT_EQ(lst.find("xs")->seq[1].find("a")->scalar, "5");
+  EXPECT_THROW(cfg::apply_override(lst, "xs[2].a", "5", "o"), ConfigError);
+  EXPECT_THROW(cfg::apply_override(lst, "xs[x]", "5", "o"), ConfigError);
+  EXPECT_THROW(cfg::apply_override(lst, "xs..a", "5", "o"), ConfigError);
+  EXPECT_THROW(cfg::apply_override(lst, "xs", "[1, 2", "o"), ConfigError);  // bad YAML value
+}
