@@ -188,6 +188,7 @@ struct ChipLinkSpec {
 struct ChipSpec {
   std::string name = "chip";
   Hertz clock;
+  Hertz sustained_clock;  // 0 = clock: the clock under a long dense workload (power/thermal limits)
   std::int64_t cores = 1;
   MatrixUnitSpec matrix;
   VectorUnitSpec vector;
@@ -200,7 +201,9 @@ struct ChipSpec {
   template <class V>
   void visit(V& v) {
     v.field("name", name, cfg::Field("chip name shown in reports"));
-    v.field("clock", clock, cfg::Field("core clock").required().positive());
+    v.field("clock", clock, cfg::Field("core clock at which the datasheet peaks are quoted (peaks, MFU)").required().positive());
+    v.field("sustained_clock", sustained_clock,
+            cfg::Field("clock the chip holds under long dense work (power/thermal limit); timing uses it (0 = clock)").min(0));
     v.field("cores", cores, cfg::Field("AI cores (each with a matrix and a vector unit)").positive());
     v.field("matrix", matrix, cfg::Field("matrix (cube / systolic) unit of one core"));
     v.field("vector", vector, cfg::Field("vector unit of one core"));

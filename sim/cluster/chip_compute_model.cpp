@@ -5,8 +5,17 @@
 
 namespace xpu::cluster {
 
+namespace {
+// The chip as it runs: at its sustained clock when one is given (peaks for MFU stay at `clock`).
+ChipSpec running(const ChipSpec& c) {
+  ChipSpec r = c;
+  if (c.sustained_clock.value() > 0) r.clock = c.sustained_clock;
+  return r;
+}
+}  // namespace
+
 ChipComputeModel::ChipComputeModel(const ChipSpec& chip, std::unique_ptr<mem::MemoryPort> port)
-    : chip_(chip), port_(std::move(port)), cache_(std::make_unique<chip::OpCache>(chip_, *port_)) {}
+    : chip_(running(chip)), port_(std::move(port)), cache_(std::make_unique<chip::OpCache>(chip_, *port_)) {}
 
 std::string ChipComputeModel::name() const { return "compute-array (" + port_->name() + " memory)"; }
 

@@ -30,7 +30,9 @@ namespace xpu::cluster {
 
 class RooflinePlaceholder : public ComputeCostModel {
  public:
-  explicit RooflinePlaceholder(const ChipSpec& chip) : chip_(chip) {}
+  explicit RooflinePlaceholder(const ChipSpec& chip) : chip_(chip) {
+    if (chip.sustained_clock.value() > 0) chip_.clock = chip.sustained_clock;
+  }
   std::string name() const override { return "roofline-placeholder"; }
   OpCost cost(const wl::Node& node) override;
 
