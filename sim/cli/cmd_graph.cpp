@@ -91,7 +91,10 @@ std::string summary_dot(const Topology& t) {
       for (size_t k = 0; k < L.dims.size(); ++k) os << (k ? "x" : "") << L.dims[k];
       os << "]";
     }
-    os << " x " << L.instances << " instance(s)\\n" << gbs(L.bandwidth) << " per link, "
+    os << " x " << L.instances << " instance(s)\\n";
+    if ((L.kind == "switch" || L.kind == "fat_tree") && L.spec.nics_per_chip > 1)
+      os << L.spec.nics_per_chip << " ports x ";
+    os << gbs(L.bandwidth) << " per link, "
        << format_seconds(Seconds(L.latency_s));
     if (L.switch_latency_s > 0) os << " + " << format_seconds(Seconds(L.switch_latency_s)) << "/switch";
     os << "\\n" << per_level[static_cast<int>(l)].first << " switches, " << per_level[static_cast<int>(l)].second

@@ -278,6 +278,9 @@ std::string Topology::summary() const {
       os << "]";
     }
     os << ", " << L.instances << " instance(s), " << format_bandwidth(BytesPerSecond(L.bandwidth)) << " per link";
+    if ((L.kind == "switch" || L.kind == "fat_tree") && L.spec.nics_per_chip > 1)
+      os << " x " << L.spec.nics_per_chip << " ports per chip ("
+         << format_bandwidth(BytesPerSecond(L.bandwidth * static_cast<double>(L.spec.nics_per_chip))) << " per chip)";
     if (L.efficiency < 1) os << " (x" << L.efficiency << " efficiency)";
     os << ", " << format_seconds(Seconds(L.latency_s)) << " per link";
     if (L.switch_latency_s > 0) os << ", " << format_seconds(Seconds(L.switch_latency_s)) << " per switch";
