@@ -2,6 +2,7 @@
 // Every combination of the --vary values (cartesian product, in the order given) is simulated in this
 // process (the event kernel is reused), and one CSV row per point is written.
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -72,7 +73,14 @@ int sweep_cmd(const std::vector<std::string>& argv) {
   if (points > 10000) throw UserError("xpusim sweep: " + std::to_string(points) + " points; at most 10000");
 
   wl::Workload w = wl::load_workload(a.get("workload"));
-  if (a.has("ranks")) wl::replicate_data_parallel(w, static_cast<wl::RankId>(std::stol(a.get("ranks"))));
+  if (a.has("ranks")) {
+    const std::string v = a.get("ranks");
+    char* end = nullptr;
+    long n = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || n < 1 || n > (1L << 24))
+      throw UserError("xpusim sweep: --ranks needs a positive integer, got '" + v + "'");
+    wl::replicate_data_parallel(w, static_cast<wl::RankId>(n));
+  }
   // Validate every point's config before simulating any (bad input: nothing written).
   std::vector<std::vector<ArchOverride>> point_overrides;
   std::vector<ArchSpec> archs;
