@@ -713,6 +713,18 @@ Workload generate_transformer(const ScenarioSpec& s) {
   g.chunks = chunk_layers(m.layers, P.pp, g.vpp);
   g.V = padded_vocab(m.vocab, P.tp);
   g.M = micro_batches_per_step(s);
+  {
+    // Guard against scenarios whose explicit DAG would not fit in memory (every micro-batch of every
+    // layer is a few dozen nodes of about 400 bytes): refuse clearly instead of exhausting memory.
+    const double layers_per_stage = std::ceil(double(m.layers) / double(P.pp));
+    const double nodes = double(g.M) * layers_per_stage * 80.0 * double(P.pp);
+    if (nodes > 2.5e7)
+      throw UserError(s.source + ": scenario '" + s.name + "' would generate about " +
+                      std::to_string(static_cast<long long>(nodes / 1e6)) + " million nodes (" +
+                      std::to_string(static_cast<long long>(g.M)) + " micro-batches x " +
+                      std::to_string(static_cast<long long>(m.layers)) +
+                      " layers); reduce global_batch or raise micro_batch / data parallelism");
+  }
   if (s.training_mode) {
     g.b = s.training.micro_batch;
     g.sq = s.training.seq_len / P.cp;
