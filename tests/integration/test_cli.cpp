@@ -229,3 +229,15 @@ TEST(Cli, SweepWritesOneRowPerPointAndFasterLinksNeverSlowTheStep) {
   RunResult bad = run(xpusim() + " sweep --arch " + kPod + " --workload " + kMlp + " --vary 'chip.hbm.bandwidth=1TB/s,,2TB/s'");
   EXPECT_EQ(bad.code, 2);
 }
+
+TEST(Cli, OversizedScenarioIsRefusedNotRunOutOfMemory) {
+  std::string dir = temp_dir("huge");
+  std::ofstream(dir + "/s.yaml") << "scenario:\n  name: huge\n"
+      "  model: {name: m, hidden: 1024, layers: 96, heads: 16, ffn: 4096, vocab: 32000, max_seq_len: 2048}\n"
+      "  parallel: {tp: 1, pp: 1, dp: 8}\n"
+      "  training: {micro_batch: 1, global_batch: 8000000, seq_len: 2048}\n";
+  RunResult r = run(xpusim() + " run --arch " + kPod + " --workload " + dir + "/s.yaml");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("million nodes"), std::string::npos) << r.err;
+  fs::remove_all(dir);
+}
