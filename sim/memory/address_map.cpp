@@ -102,7 +102,11 @@ DramAddress AddressMapper::decode(std::uint64_t byte_address) const {
   if (xor_hash_) {
     // Channel-side fields are permuted by the bank and row digits; the bank by the row.
     auto h = static_cast<std::uint64_t>(a.bank) + static_cast<std::uint64_t>(banks_per_group_) * static_cast<std::uint64_t>(a.row);
-    a.bank = permute(a.bank, static_cast<std::uint64_t>(a.row), banks_per_group_);
+    // The bank is rotated (not XORed) by the row: a stream leaving bank n-1 of row r enters bank 0
+    // of row r+1, which XOR maps to the same physical bank for half the rows (3^1 = 0^2, 3^3 = 0^0
+    // with 4 banks), a row conflict at every such boundary; (bank + row) mod n never does for n > 2.
+    a.bank = static_cast<std::int32_t>((static_cast<std::uint64_t>(a.bank) + static_cast<std::uint64_t>(a.row)) %
+                                       static_cast<std::uint64_t>(banks_per_group_));
     a.channel = permute(a.channel, h, channels_);
     h /= static_cast<std::uint64_t>(channels_);
     a.pc = permute(a.pc, h, pcs_);

@@ -129,50 +129,73 @@ Seconds percentile(std::vector<std::int64_t> v, double q) {
   return Seconds(static_cast<double>(v[i]) * 1e-12);
 }
 
-// Sends a generator's requests with up to `window` of them parked on refused queues at once (many
-// DMA engines in flight): a full queue delays only the requests that map to it.
+// Sends a generator's requests with up to `window` bursts parked on refused queues at once (many
+// DMA engines in flight): a full queue delays only the requests that map to it. The fabric routes
+// by address interleave: a packet whose bursts map to several pseudo-channels travels as one piece
+// per pseudo-channel, and each pseudo-channel queue (read or write) receives its pieces in
+// generation order. A later piece never overtakes an earlier one at a pseudo-channel (an overtaking
+// straggler arrives after the controller has moved its bank to the next row: on a stream each costs
+// a precharge and an activate, nRP + nRCD of dead data bus), and a piece waiting for one full queue
+// never holds up another queue.
 class WindowedInitiator {
  public:
   WindowedInitiator(HbmDetailed& mem, Generator& gen, std::size_t window)
-      : mem_(mem), gen_(gen), window_(window), waiting_(static_cast<size_t>(2 * mem.spec().total_pcs())) {
+      : mem_(mem), gen_(gen), window_(window), fifo_(static_cast<size_t>(2 * mem.spec().total_pcs())) {
     mem_.set_retry([this](int pc, bool w) { retry(pc, w); });
   }
   void fill() {
+    const std::uint64_t g = mem_.mapper().burst_bytes();
     while (!gen_.done() && parked_ < window_) {
-      MemRequest r = gen_.next();
+      const MemRequest r = gen_.next();
       gen_.advance();
-      if (!mem_.try_send(r)) park(std::move(r));
+      // Split into runs of consecutive bursts on one queue.
+      const std::uint64_t end = r.address + r.size;
+      std::uint64_t start = r.address;
+      int key = -1;
+      for (std::uint64_t b = r.address / g; b * g < end; ++b) {
+        const std::uint64_t lo = std::max(b * g, r.address);
+        const int k = 2 * mem_.mapper().decode(b * g).pc_index + (r.is_write ? 1 : 0);
+        if (key >= 0 && k != key) {
+          send(piece(r, start, lo), key);
+          start = lo;
+        }
+        key = k;
+      }
+      send(piece(r, start, end), key);
     }
   }
   bool finished() const { return gen_.done() && parked_ == 0; }
 
  private:
-  void park(MemRequest r) {
-    auto [pc, w] = mem_.last_refusal();
-    waiting_[static_cast<size_t>(2 * pc + (w ? 1 : 0))].push_back(std::move(r));
-    ++parked_;
+  static MemRequest piece(const MemRequest& r, std::uint64_t lo, std::uint64_t hi) {
+    MemRequest p;
+    p.address = lo;
+    p.size = static_cast<std::uint32_t>(hi - lo);
+    p.is_write = r.is_write;
+    return p;
+  }
+  std::size_t bursts(const MemRequest& p) const {
+    const std::uint64_t g = mem_.mapper().burst_bytes();
+    return static_cast<std::size_t>((p.address + p.size - 1) / g - p.address / g + 1);
+  }
+  void send(MemRequest p, int key) {
+    auto& f = fifo_[static_cast<size_t>(key)];
+    if (f.empty() && mem_.try_send(p)) return;
+    parked_ += bursts(p);
+    f.push_back(std::move(p));
   }
   void retry(int pc, bool w) {
-    auto& q = waiting_[static_cast<size_t>(2 * pc + (w ? 1 : 0))];
-    while (!q.empty()) {
-      if (mem_.try_send(q.front())) {
-        q.pop_front();
-        --parked_;
-        continue;
-      }
-      auto rf = mem_.last_refusal();
-      if (rf.first == pc && rf.second == w) break;  // full again: wait for the next retry
-      MemRequest r = std::move(q.front());
-      q.pop_front();
-      --parked_;
-      park(std::move(r));
+    auto& f = fifo_[static_cast<size_t>(2 * pc + (w ? 1 : 0))];
+    while (!f.empty() && mem_.try_send(f.front())) {
+      parked_ -= bursts(f.front());
+      f.pop_front();
     }
     fill();
   }
   HbmDetailed& mem_;
   Generator& gen_;
   std::size_t window_;
-  std::vector<std::deque<MemRequest>> waiting_;
+  std::vector<std::deque<MemRequest>> fifo_;
   std::size_t parked_ = 0;
 };
 
@@ -183,7 +206,10 @@ TrafficResult run_detailed(const HbmSpec& spec, const std::vector<TrafficSpec>& 
   const std::uint64_t events0 = k.events_processed();
   HbmDetailed mem(spec);
   Generator gen(phases, static_cast<std::uint64_t>(spec.capacity().bytes()));
-  WindowedInitiator init(mem, gen, static_cast<std::size_t>(std::max<std::int64_t>(1024, 32 * spec.total_pcs())));
+  // Up to max(1024, 32 x pseudo-channels) 64 B packets' worth of bursts parked.
+  const auto window_bursts = static_cast<std::size_t>(std::max<std::int64_t>(1024, 32 * spec.total_pcs()) *
+                                                      std::max<std::int64_t>(1, 64 / static_cast<std::int64_t>(spec.burst_bytes())));
+  WindowedInitiator init(mem, gen, window_bursts);
   k.after_ps(0, [&] { init.fill(); });
   k.run();
   XPU_ASSERT(init.finished() && mem.outstanding() == 0, "detailed memory run ended with work left (deadlock)");
