@@ -8,9 +8,11 @@
 // with 49152 rows per bank maps without holes). Addresses wrap at the total capacity.
 //
 // hash = "xor": after decoding, the channel, pseudo-channel and bank-group indices are permuted by
-// successive digits of h = bank + banks_per_group * row, and the bank index by
-// the row (XOR for power-of-two sizes, addition modulo the size otherwise), in the manner of
-// permutation-based interleaving (Zhang, Zhu, Zhang, MICRO 2000). The permuting digits are never
+// successive digits of h = bank + banks_per_group * row (XOR for power-of-two sizes, addition
+// modulo the size otherwise), in the manner of permutation-based interleaving (Zhang, Zhu, Zhang,
+// MICRO 2000), and the bank index is rotated by the row, (bank + row) mod banks_per_group, so that
+// consecutive bank/row blocks of a stream never share a bank (XOR would, at half the row
+// boundaries: a row conflict each). The permuting digits are never
 // themselves permuted by it, so the map stays a bijection; a power-of-two stride that would land
 // every request on one pseudo-channel (e.g. 4 KiB with channel bits lowest) moves to another
 // pseudo-channel whenever the bank or row digit changes, and row-conflicting strides are spread

@@ -1,8 +1,9 @@
 // Traffic generators and the drivers that run them against the detailed or the fast model.
 //
-// A saturating generator: it sends requests as fast as the memory accepts them (it stops at the
-// first refused request and resumes on the retry callback, like an in-order DMA engine), so the
-// measured bandwidth is what the memory can sustain for that pattern. Patterns:
+// A saturating generator: it sends requests as fast as the memory accepts them (a refused piece
+// waits, in order, on its pseudo-channel's FIFO until the retry callback; a bounded window of such
+// waiting bursts, like many DMA engines in flight), so the measured bandwidth is what the memory
+// can sustain for that pattern. Patterns:
 //   stream:  consecutive addresses (reads from the bottom half of the address space, writes to the top)
 //   strided: addresses advance by `stride` per request (wrapping in each half)
 //   random:  uniform over the capacity, aligned to the request size (deterministic mt19937_64)
@@ -10,7 +11,8 @@
 // floor((k+1) w) > floor(k w), w = 1 - read_fraction (so 2:1 gives R R W R R W ...).
 // A run is a list of phases run back to back (mixed traffic); results cover the whole run.
 // Requests larger than `packet` (64 B) reach the memory as consecutive packets, as a DMA transfer
-// crosses the on-chip fabric in cache-line-sized packets; latency percentiles are per packet.
+// crosses the on-chip fabric in cache-line-sized packets, and a packet spanning several
+// pseudo-channels is routed as one piece per pseudo-channel; latency percentiles are per piece.
 #pragma once
 
 #include <cstdint>
