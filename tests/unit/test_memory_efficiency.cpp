@@ -37,6 +37,23 @@ TEST(MemoryEfficiency, StreamReadsAreRefreshBound) {
   EXPECT_GT(r.refreshes, 0u);
 }
 
+TEST(MemoryEfficiency, WholeStackStreamsReachTheRefreshBoundOnEveryPreset) {
+  // A whole stack (every channel, so cross-channel effects of the initiator count) streaming reads
+  // for 3 refresh intervals. Closed forms: the bus cannot beat 1 - nRFC/nREFI, and each refresh darks
+  // it for at most nRTP + nRP + nRFC + nRCDRD + nCL (drain, precharge, refresh, reopen, first data).
+  for (const char* name : {"hbm2e", "hbm3", "hbm3e", "hbm2-dramsim3"}) {
+    HbmSpec s = preset(name, 0);
+    const auto& t = s.timing;
+    const double trefi_s = static_cast<double>(t.nREFI) * s.tck_ps() * 1e-12;
+    TrafficResult r = run(s, Pattern::Stream, 1.0, 64, 3.0 * trefi_s * s.peak().bytes_per_second());
+    const double upper = 1.0 - static_cast<double>(t.nRFC) / static_cast<double>(t.nREFI);
+    const double lower =
+        1.0 - static_cast<double>(t.nRTP + t.nRP + t.nRFC + t.nRCDRD + t.nCL) / static_cast<double>(t.nREFI);
+    EXPECT_GE(r.efficiency, lower) << name;
+    EXPECT_LE(r.efficiency, upper + 0.005) << name;
+  }
+}
+
 TEST(MemoryEfficiency, SmallRandomReadsAreActivateBound) {
   HbmSpec s = preset("hbm3", 2);
   TrafficResult r = run(s, Pattern::Random, 1.0, 32, 0.5 * MiB);
