@@ -64,9 +64,13 @@ TEST(ValidationCompute, A100LlmCompassLargeGemm) {
              "A100 LLMCompass 8192x12288x12288 fp16 ms");
 }
 
+// Known miss (docs/validation.md): the measured kernel streams B at about 78 % of the HBM peak; the
+// model's DRAM reaches its refresh-bound 90.7 % and the chip model has no kernel-level loss on a
+// memory-bound GEMM, so ours must be faster than the measurement, by at most 15 %.
 TEST(ValidationCompute, A100LlmCompassSkinnyGemmIsMemoryBound) {
-  expect_rel(run_gemm(kA100, 64, 12288, 12288, DType::FP16).seconds * 1e3, 0.190, 0.10,
-             "A100 LLMCompass 64x12288x12288 fp16 ms");
+  const double ours = run_gemm(kA100, 64, 12288, 12288, DType::FP16).seconds * 1e3;
+  expect_rel(ours, 0.190, 0.15, "A100 LLMCompass 64x12288x12288 fp16 ms");
+  EXPECT_LE(ours, 0.190);
 }
 
 TEST(ValidationCompute, H100MamfBestShapeBf16IsTheClockFit) {
