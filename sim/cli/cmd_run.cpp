@@ -28,14 +28,8 @@ int run_cmd(const std::vector<std::string>& argv) {
   for (const auto& s : a.get_all("set")) overrides.push_back(parse_override(s));
   ArchSpec arch = load_arch(a.get("arch"), overrides);
   wl::Workload w = wl::load_workload(a.get("workload"));
-  if (a.has("ranks")) {
-    const std::string v = a.get("ranks");
-    char* end = nullptr;
-    long n = std::strtol(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || n < 1 || n > (1L << 24))
-      throw UserError("xpusim run: --ranks needs a positive integer, got '" + v + "'");
-    wl::replicate_data_parallel(w, static_cast<wl::RankId>(n));
-  }
+  if (a.has("ranks"))
+    wl::replicate_data_parallel(w, static_cast<wl::RankId>(positive_int_option("run", "ranks", a.get("ranks"))));
   if (a.has("no-symmetry")) w.representative.clear();
   cluster::SimulateOptions so;
   so.engine.record_ops = a.has("out");  // timelines are only needed for ops.csv and trace.json

@@ -73,14 +73,8 @@ int sweep_cmd(const std::vector<std::string>& argv) {
   if (points > 10000) throw UserError("xpusim sweep: " + std::to_string(points) + " points; at most 10000");
 
   wl::Workload w = wl::load_workload(a.get("workload"));
-  if (a.has("ranks")) {
-    const std::string v = a.get("ranks");
-    char* end = nullptr;
-    long n = std::strtol(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || n < 1 || n > (1L << 24))
-      throw UserError("xpusim sweep: --ranks needs a positive integer, got '" + v + "'");
-    wl::replicate_data_parallel(w, static_cast<wl::RankId>(n));
-  }
+  if (a.has("ranks"))
+    wl::replicate_data_parallel(w, static_cast<wl::RankId>(positive_int_option("sweep", "ranks", a.get("ranks"))));
   // Validate every point's config before simulating any (bad input: nothing written).
   std::vector<std::vector<ArchOverride>> point_overrides;
   std::vector<ArchSpec> archs;

@@ -1,5 +1,6 @@
 #include "sim/cli/command.h"
 
+#include <cstdlib>
 #include <iostream>
 
 #include "sim/core/config.h"
@@ -99,6 +100,15 @@ std::string Args::get(const std::string& name) const {
   for (const auto& o : options_)
     if (o.name == name) return o.default_value;
   return "";
+}
+
+long positive_int_option(const std::string& command, const std::string& option, const std::string& value, long max) {
+  char* end = nullptr;
+  long n = std::strtol(value.c_str(), &end, 10);
+  if (value.empty() || *end != '\0' || n < 1 || n > max)
+    throw UserError("xpusim " + command + ": --" + option + " needs a positive integer (at most " + std::to_string(max) +
+                    "), got '" + value + "'");
+  return n;
 }
 
 namespace {

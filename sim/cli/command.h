@@ -53,6 +53,10 @@ class Args {
   std::vector<std::string> positional_;
 };
 
+// A positive integer option value (e.g. --ranks), at most `max`; UserError naming the command and option.
+long positive_int_option(const std::string& command, const std::string& option, const std::string& value,
+                         long max = 1L << 24);
+
 struct Command {
   std::string name;
   std::string summary;
