@@ -53,7 +53,6 @@ OpCost ChipComputeModel::cost(const wl::Node& n) {
             1, static_cast<std::int64_t>(std::llround(n.vec.bytes.value() / ((cls->inputs + cls->outputs) * eb))));
         return from(cache_->vector(v));
       }
-      ++fallbacks_;
       OpCost c;
       c.flops = n.vec.flops;
       c.hbm_bytes = n.vec.bytes;

@@ -5,7 +5,7 @@
 //   vector  -> chip::simulate_vector when the op class is in chip.vector.ops; the element count is
 //              bytes / ((inputs + outputs) x sizeof(dtype)) from that class's table. Classes the chip
 //              table does not know (e.g. an optimizer step, gather/scatter) fall back to the roofline
-//              max(F / P_vector, B / BW_achievable), and the report says how many did.
+//              max(F / P_vector, B / BW_achievable); the op's cost detail names the fallback.
 //   memcpy  -> 2 x bytes through the memory port (read + write); host copies also bound by the link
 //   delay   -> the recorded duration
 // Memory behind the chip: the port given at construction (the calibrated HBM fast mode when the chip
@@ -25,13 +25,11 @@ class ChipComputeModel : public ComputeCostModel {
   std::string name() const override;
   OpCost cost(const wl::Node& node) override;
   const chip::OpCache& cache() const { return *cache_; }
-  std::size_t vector_fallbacks() const { return fallbacks_; }
 
  private:
   ChipSpec chip_;
   std::unique_ptr<mem::MemoryPort> port_;
   std::unique_ptr<chip::OpCache> cache_;
-  std::size_t fallbacks_ = 0;
 };
 
 }  // namespace xpu::cluster

@@ -20,7 +20,6 @@ namespace {
 constexpr int kCompute = 0;
 constexpr std::int64_t kNotStarted = -1;
 
-std::int64_t to_ps(Seconds s) { return static_cast<std::int64_t>(std::llround(s.seconds() * 1e12)); }
 Seconds from_ps(std::int64_t ps) { return Seconds(static_cast<double>(ps) * 1e-12); }
 }  // namespace
 
@@ -409,14 +408,12 @@ SimResult ClusterEngine::run() {
   // Costs of nodes never executed on a traced rank are still useful for reports: fill them.
   for (size_t p = 0; p < w_.programs.size(); ++p)
     for (NodeIndex i = 0; i < w_.programs[p].nodes.size(); ++i) {
-      auto kind = w_.programs[p].nodes[i].kind;
-      if (!im.cost_known[p][i] && kind != NodeKind::Collective && kind != NodeKind::Send && kind != NodeKind::Recv)
+      if (!im.cost_known[p][i] && !wl::is_communication(w_.programs[p].nodes[i].kind))
         im.cost_of(static_cast<int>(p), i);
     }
   res.links = comm_.link_usage();
   res.costs = std::move(im.costs);
   res.algos = std::move(im.algos);
-  (void)to_ps;
   return res;
 }
 

@@ -20,9 +20,6 @@
 // Concurrent collectives do not slow each other (no contention): that is the flow-level network's job.
 #pragma once
 
-#include <map>
-#include <tuple>
-
 #include "sim/chip/chip_spec.h"
 #include "sim/cluster/models.h"
 

@@ -312,28 +312,11 @@ std::string CollectiveService::choose(const CollectiveRequest& req) const {
 }
 
 std::string CollectiveService::start(const CollectiveRequest& req, std::function<void()> on_done) {
-  std::string name = pick(net_->topology(), req, opts_);
-  if (opts_.isolated_fast_path && req.chips.size() >= 2) {
-    CollectiveRequest r = req;
-    r.algorithm = name;
-    if (start_isolated(r, on_done)) return name;
-  }
-  AlgoContext c = context(net_->topology(), req, opts_);
-  int slot;
-  if (!runs_->free.empty()) {
-    slot = runs_->free.back();
-    runs_->free.pop_back();
-  } else {
-    slot = static_cast<int>(runs_->slots.size());
-    runs_->slots.emplace_back();
-  }
-  Runs* runs = runs_.get();
-  execute(*net_, find_algorithm(name)->plan(c), std::move(on_done), runs->slots[static_cast<size_t>(slot)],
-          [runs, slot](Run*) {
-            runs->slots[static_cast<size_t>(slot)].reset();
-            runs->free.push_back(slot);
-          });
-  return name;
+  CollectiveRequest r = req;
+  r.algorithm = pick(net_->topology(), req, opts_);
+  if (opts_.isolated_fast_path && req.chips.size() >= 2 && start_isolated(r, on_done)) return r.algorithm;
+  launch(*net_, r, std::move(on_done));
+  return r.algorithm;
 }
 
 void* CollectiveService::launch(Network& net, const CollectiveRequest& req, std::function<void()> on_done) {

@@ -138,7 +138,8 @@ Seconds Kernel::run() {
   auto* h = impl_->host;
   h->origin_ps = h->abs_now_ps();
   std::int64_t last = 0;
-  // Rebase pending callbacks scheduled before the run so that they count from this origin.
+  // Callbacks scheduled before run() were stamped with the absolute time of scheduling, which is
+  // this origin (no time passes between runs), so they need no rebasing; re-arm from scratch.
   h->armed_at = -1;
   if (!h->queue.empty()) {
     if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) {

@@ -76,7 +76,7 @@ Summary summarize(const wl::Workload& w, const ArchSpec& arch, const cluster::Si
       c.name = class_of(nd);
       c.count += share;
       if (nd.kind == wl::NodeKind::Gemm) flops_by_dtype[dtype_name(nd.gemm.dtype)] += nd.gemm.flops().value();
-      if (nd.kind != wl::NodeKind::Collective && nd.kind != wl::NodeKind::Send && nd.kind != wl::NodeKind::Recv)
+      if (!wl::is_communication(nd.kind))
         c.time += r.costs[p][i].time * share;
     }
   }
@@ -255,7 +255,7 @@ std::string ops_csv(const wl::Workload& w, const cluster::SimResult& r) {
     const int p = w.program_of_rank[op.rank];
     const auto& nd = w.programs[p].nodes[op.node];
     const auto& c = r.costs[p][op.node];
-    bool is_comm = nd.kind == wl::NodeKind::Collective || nd.kind == wl::NodeKind::Send || nd.kind == wl::NodeKind::Recv;
+    const bool is_comm = wl::is_communication(nd.kind);
     double comm_bytes = nd.kind == wl::NodeKind::Collective ? nd.coll.bytes.value()
                         : is_comm                           ? nd.p2p.bytes.value()
                                                             : 0.0;

@@ -165,7 +165,7 @@ void validate(Workload& w) {
   for (size_t pi = 0; pi < w.programs.size(); ++pi) {
     const auto& nodes = w.programs[pi].nodes;
     for (NodeIndex i = 0; i < nodes.size(); ++i)
-      if (nodes[i].kind == NodeKind::Collective || nodes[i].kind == NodeKind::Send || nodes[i].kind == NodeKind::Recv)
+      if (is_communication(nodes[i].kind))
         comm_nodes[pi].push_back(i);
   }
   for (RankId r = 0; r < w.num_ranks; ++r) {

@@ -41,6 +41,10 @@ enum class CollKind { AllReduce, AllGather, ReduceScatter, AllToAll, Broadcast, 
 enum class StreamKind { Compute, Comm };
 
 const char* node_kind_name(NodeKind k);
+// Collectives and point-to-point ops: the nodes a communication model, not a compute model, costs.
+inline bool is_communication(NodeKind k) {
+  return k == NodeKind::Collective || k == NodeKind::Send || k == NodeKind::Recv;
+}
 const char* coll_kind_name(CollKind k);
 const char* stream_name(StreamKind s);
 bool parse_coll_kind(const std::string& s, CollKind& out);

@@ -777,7 +777,7 @@ std::vector<std::string> write_chakra(const Workload& w, const std::string& out_
           }
           break;
       }
-      const bool comm_kind = n.kind == NodeKind::Collective || n.kind == NodeKind::Send || n.kind == NodeKind::Recv;
+      const bool comm_kind = is_communication(n.kind);
       if (n.stream != (comm_kind ? StreamKind::Comm : StreamKind::Compute))
         add_attr(e, "xpusim.stream")->set_string_val(stream_name(n.stream));
       put_message(out, e);

@@ -92,7 +92,7 @@ std::string write_yaml_trace(const Workload& w) {
     for (size_t i = 0; i < p.nodes.size(); ++i) {
       const Node& n = p.nodes[i];
       os << "        - {id: " << quote(ids[i]) << ", op: ";
-      bool comm = false;
+      const bool comm = is_communication(n.kind);
       switch (n.kind) {
         case NodeKind::Gemm:
           os << "gemm, m: " << n.gemm.m << ", n: " << n.gemm.n << ", k: " << n.gemm.k;
@@ -108,7 +108,6 @@ std::string write_yaml_trace(const Workload& w) {
           os << "memcpy, bytes: \"" << num(n.copy.bytes.bytes()) << " B\", direction: " << n.copy.direction;
           break;
         case NodeKind::Collective: {
-          comm = true;
           os << coll_kind_name(n.coll.kind) << ", bytes: \"" << num(n.coll.bytes.bytes()) << " B\"";
           const auto& gs = w.group_sets.at(static_cast<size_t>(n.coll.group_set));
           if (gs.name != "all") os << ", group: " << quote(gs.name);
@@ -117,7 +116,6 @@ std::string write_yaml_trace(const Workload& w) {
         }
         case NodeKind::Send:
         case NodeKind::Recv:
-          comm = true;
           os << (n.kind == NodeKind::Send ? "send" : "recv");
           if (n.p2p.peer >= 0) os << ", peer: " << n.p2p.peer;
           else os << ", peer_offset: " << n.p2p.offset;
