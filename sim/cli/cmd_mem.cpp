@@ -82,8 +82,6 @@ int cmd_mem(const std::vector<std::string>& argv) {
     bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
     Bytes b = digits ? Bytes(std::stod(v)) : parse_bytes(v);
     if (b.bytes() <= 0) throw UserError("--" + key + ": must be > 0, got '" + v + "'");
-    if (b.bytes() > units::TiB)
-      throw UserError("--" + key + ": at most 1 TiB (the detailed model simulates every request), got '" + v + "'");
     return b;
   };
   mem::TrafficSpec t;

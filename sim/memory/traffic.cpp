@@ -66,16 +66,25 @@ class Generator {
   }
 
  private:
+  // A byte count as an integer, checked before the cast (a huge or non-finite value would not fit).
+  static std::uint64_t checked_count(Bytes b, const char* what) {
+    const double v = b.bytes();
+    if (!std::isfinite(v) || v < 0 || v > units::TiB)
+      throw UserError(std::string("traffic ") + what + ": must be between 0 and 1 TiB (the detailed model simulates "
+                      "every request), got " + format_bytes(b));
+    return static_cast<std::uint64_t>(v);
+  }
+
   void start_phase() {
     if (done()) return;
     const auto& s = phases_[phase_];
-    const auto size = static_cast<std::uint64_t>(s.request_size.bytes());
+    const auto size = checked_count(s.request_size, "request size");
     if (size == 0) throw UserError("request size must be > 0");
     size_ = size;
     packet_ = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(s.packet.bytes()));
     sent_ = 0;
     k_ = 0;
-    target_ = static_cast<std::uint64_t>(s.bytes.bytes());
+    target_ = checked_count(s.bytes, "bytes");
     if (target_ == 0) {
       ++phase_;
       start_phase();
