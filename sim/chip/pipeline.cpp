@@ -43,16 +43,20 @@ bool uniform_shift(const std::array<std::int64_t, N>& now, const std::array<std:
   return true;
 }
 
-// Runs `count` identical non-first steps (within one tile: S does not move).
-void run_steps(State& x, const StepCost& c, std::int64_t count, bool extrapolate, Busy& b) {
-  std::deque<std::array<std::int64_t, 3>> hist;
+// Runs `count` repetitions of `advance()`. With `extrapolate`, once the snapshot of the last
+// repetition equals the one p repetitions earlier shifted by a constant D in every component, the
+// recurrence is shift-invariant, so it jumps over whole periods at once: `shift(jumps * D)` moves the
+// state and each busy counter grows by `jumps` times its change over one period. Exact.
+template <std::size_t N, class Advance, class Snap, class Shift>
+void repeat(std::int64_t count, bool extrapolate, Busy& b, Advance advance, Snap snap, Shift shift) {
+  std::deque<std::array<std::int64_t, N>> hist;
   std::deque<Busy> bhist;
   std::int64_t done = 0;
   while (done < count) {
-    step(x, c, false, b);
+    advance();
     ++done;
     if (!extrapolate) continue;
-    hist.push_back({x.l, x.c1, x.c2});
+    hist.push_back(snap());
     bhist.push_back(b);
     if (hist.size() > static_cast<std::size_t>(kHistory)) {
       hist.pop_front();
@@ -65,11 +69,10 @@ void run_steps(State& x, const StepCost& c, std::int64_t count, bool extrapolate
       const std::int64_t jumps = (count - done) / p;
       if (jumps <= 0) break;
       const Busy& then = bhist[n - 1 - p];
-      x.l += jumps * d;
-      x.c1 += jumps * d;
-      x.c2 += jumps * d;
+      shift(jumps * d);
       b.compute += jumps * (b.compute - then.compute);
       b.load += jumps * (b.load - then.load);
+      b.store += jumps * (b.store - then.store);
       b.steps += jumps * (b.steps - then.steps);
       done += jumps * p;
       hist.clear();
@@ -77,6 +80,18 @@ void run_steps(State& x, const StepCost& c, std::int64_t count, bool extrapolate
       break;
     }
   }
+}
+
+// Runs `count` identical non-first steps (within one tile: S does not move).
+void run_steps(State& x, const StepCost& c, std::int64_t count, bool extrapolate, Busy& b) {
+  repeat<3>(
+      count, extrapolate, b, [&] { step(x, c, false, b); },
+      [&] { return std::array<std::int64_t, 3>{x.l, x.c1, x.c2}; },
+      [&](std::int64_t by) {
+        x.l += by;
+        x.c1 += by;
+        x.c2 += by;
+      });
 }
 
 void run_tile(State& x, const TileCost& t, bool extrapolate, Busy& b) {
@@ -109,41 +124,16 @@ PipelineResult run_core(const std::vector<TileCost>& kinds, const std::vector<Ti
   for (const auto& run : sequence) {
     XPU_ASSERT(run.kind >= 0 && run.kind < static_cast<int>(kinds.size()), "tile kind out of range");
     const TileCost& t = kinds[static_cast<std::size_t>(run.kind)];
-    std::deque<std::array<std::int64_t, 5>> hist;
-    std::deque<Busy> bhist;
-    std::int64_t done = 0;
-    while (done < run.count) {
-      run_tile(x, t, extrapolate, b);
-      ++done;
-      if (!extrapolate) continue;
-      hist.push_back({x.l, x.c1, x.c2, x.s1, x.s2});
-      bhist.push_back(b);
-      if (hist.size() > static_cast<std::size_t>(kHistory)) {
-        hist.pop_front();
-        bhist.pop_front();
-      }
-      const int n = static_cast<int>(hist.size());
-      for (int p = 1; p < n; ++p) {
-        std::int64_t d = 0;
-        if (!uniform_shift(hist[n - 1], hist[n - 1 - p], d)) continue;
-        const std::int64_t jumps = (run.count - done) / p;
-        if (jumps <= 0) break;
-        const Busy& then = bhist[n - 1 - p];
-        x.l += jumps * d;
-        x.c1 += jumps * d;
-        x.c2 += jumps * d;
-        x.s1 += jumps * d;
-        x.s2 += jumps * d;
-        b.compute += jumps * (b.compute - then.compute);
-        b.load += jumps * (b.load - then.load);
-        b.store += jumps * (b.store - then.store);
-        b.steps += jumps * (b.steps - then.steps);
-        done += jumps * p;
-        hist.clear();
-        bhist.clear();
-        break;
-      }
-    }
+    repeat<5>(
+        run.count, extrapolate, b, [&] { run_tile(x, t, extrapolate, b); },
+        [&] { return std::array<std::int64_t, 5>{x.l, x.c1, x.c2, x.s1, x.s2}; },
+        [&](std::int64_t by) {
+          x.l += by;
+          x.c1 += by;
+          x.c2 += by;
+          x.s1 += by;
+          x.s2 += by;
+        });
   }
   PipelineResult r;
   r.cycles = std::max(x.s1, x.c1);
