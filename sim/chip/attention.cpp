@@ -228,24 +228,9 @@ OpResult simulate_attention(const ChipSpec& chip, const mem::MemoryPort& port, c
   } else {
     pairs = double(a.q_len) * double(a.kv_len);
   }
-  OpResult r;
-  r.op = a.canonical();
-  r.cycles = Cycles(best_cycles);
-  r.time = r.cycles / chip.clock;
-  r.flops = Flops(4.0 * double(D) * pairs * double(a.batch * a.heads));
-  r.bytes.hbm_read = Bytes(best.hbm_read);
-  r.bytes.hbm_write = Bytes(best.hbm_write);
-  r.bytes.global_to_l1 = Bytes(best.fill);
-  r.bytes.l1_to_global = Bytes(best.drain);
-  r.bytes.l0_operands = Bytes(best.l0_op);
-  r.hbm_bytes = r.bytes.hbm_read + r.bytes.hbm_write;
-  r.utilization = r.flops.flops() / (chip.matrix_peak(a.dtype).flops_per_second() * r.time.seconds());
-  r.compute_cycles = Cycles(best_run.critical.compute_busy);
-  r.dma_cycles = Cycles(best_run.critical.load_busy);
-  const bool at_floor = best_cycles == detail::hbm_floor(ctx, best.hbm_read + best.hbm_write);
-  r.bound = at_floor || best_run.critical.load_busy > best_run.critical.compute_busy ? "memory" : "compute";
-  r.cores_used = best_run.cores_used;
-  r.steps_simulated = steps_sim;
+  OpResult r = detail::matrix_result(chip, ctx, a.canonical(), Flops(4.0 * double(D) * pairs * double(a.batch * a.heads)),
+                                     a.dtype, best_cycles, {best.hbm_read, best.hbm_write, best.fill, best.drain, best.l0_op, 0.0},
+                                     best_run, steps_sim);
   std::ostringstream os;
   os << "Q blocks of " << best.br << " rows (" << g << " GQA heads packed), K/V chunks of " << best.bc << ", "
      << best.blocks << " blocks";

@@ -239,25 +239,10 @@ OpResult simulate_gemm(const ChipSpec& chip, const mem::MemoryPort& port, const 
     }
   }
   const Plan& p = plans[best];
-  OpResult r;
-  r.op = g.canonical();
-  r.cycles = Cycles(best_cycles);
-  r.time = r.cycles / chip.clock;
-  r.flops = Flops(2.0 * double(g.m) * double(g.n) * double(g.k) * double(g.batch));
-  r.bytes.hbm_read = Bytes(p.hbm_read);
-  r.bytes.hbm_write = Bytes(p.hbm_write);
-  r.bytes.global_to_l1 = Bytes(p.fill);
-  r.bytes.l1_to_global = Bytes(p.drain);
-  r.bytes.l0_operands = Bytes(p.l0_op);
-  r.bytes.l0_accumulator = Bytes(p.l0_acc);
-  r.hbm_bytes = r.bytes.hbm_read + r.bytes.hbm_write;
-  r.utilization = r.flops.flops() / (chip.matrix_peak(g.dtype).flops_per_second() * r.time.seconds());
-  r.compute_cycles = Cycles(best_run.critical.compute_busy);
-  r.dma_cycles = Cycles(best_run.critical.load_busy);
-  const bool at_floor = best_cycles == detail::hbm_floor(e.ctx, p.hbm_read + p.hbm_write);
-  r.bound = at_floor || best_run.critical.load_busy > best_run.critical.compute_busy ? "memory" : "compute";
-  r.cores_used = best_run.cores_used;
-  r.steps_simulated = steps_sim;
+  OpResult r = detail::matrix_result(chip, e.ctx, g.canonical(),
+                                     Flops(2.0 * double(g.m) * double(g.n) * double(g.k) * double(g.batch)), g.dtype,
+                                     best_cycles, {p.hbm_read, p.hbm_write, p.fill, p.drain, p.l0_op, p.l0_acc},
+                                     best_run, steps_sim);
   std::ostringstream os;
   os << "tile " << p.tm << "x" << p.tn << "x" << p.tk << " (m x n x k), grid " << p.mt << "x" << p.nt << "x"
      << g.batch << " (m x n x batch)";

@@ -58,4 +58,28 @@ ChipRun run_chip(const std::vector<TileCost>& kinds, const std::vector<std::int6
   return out;
 }
 
+OpResult matrix_result(const ChipSpec& chip, const Ctx& ctx, std::string op, Flops flops, DType dtype,
+                       std::int64_t cycles, const PlanBytes& bytes, const ChipRun& run, std::int64_t steps_simulated) {
+  OpResult r;
+  r.op = std::move(op);
+  r.cycles = Cycles(cycles);
+  r.time = r.cycles / chip.clock;
+  r.flops = flops;
+  r.bytes.hbm_read = Bytes(bytes.hbm_read);
+  r.bytes.hbm_write = Bytes(bytes.hbm_write);
+  r.bytes.global_to_l1 = Bytes(bytes.fill);
+  r.bytes.l1_to_global = Bytes(bytes.drain);
+  r.bytes.l0_operands = Bytes(bytes.l0_op);
+  r.bytes.l0_accumulator = Bytes(bytes.l0_acc);
+  r.hbm_bytes = r.bytes.hbm_read + r.bytes.hbm_write;
+  r.utilization = r.flops.flops() / (chip.matrix_peak(dtype).flops_per_second() * r.time.seconds());
+  r.compute_cycles = Cycles(run.critical.compute_busy);
+  r.dma_cycles = Cycles(run.critical.load_busy);
+  const bool at_floor = cycles == hbm_floor(ctx, bytes.hbm_read + bytes.hbm_write);
+  r.bound = at_floor || run.critical.load_busy > run.critical.compute_busy ? "memory" : "compute";
+  r.cores_used = run.cores_used;
+  r.steps_simulated = steps_simulated;
+  return r;
+}
+
 }  // namespace xpu::chip::detail

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/chip/chip_model.h"
 #include "sim/chip/chip_spec.h"
 #include "sim/chip/pipeline.h"
 #include "sim/memory/memory_port.h"
@@ -56,5 +57,15 @@ struct ChipRun {
 };
 ChipRun run_chip(const std::vector<TileCost>& kinds, const std::vector<std::int64_t>& counts, std::int64_t cores,
                  std::int64_t first_latency, bool extrapolate);
+
+// Bytes a matrix-unit plan moves per level (GEMM and fused attention plans).
+struct PlanBytes {
+  double hbm_read = 0, hbm_write = 0, fill = 0, drain = 0, l0_op = 0, l0_acc = 0;
+};
+// The common part of a matrix op's result from its chosen plan and chip run: time, bytes per level,
+// utilisation against the matrix peak of `dtype`, and the bound (memory when the op sits on its HBM
+// floor or the critical core's load queue is busier than its compute). The caller adds the mapping.
+OpResult matrix_result(const ChipSpec& chip, const Ctx& ctx, std::string op, Flops flops, DType dtype,
+                       std::int64_t cycles, const PlanBytes& bytes, const ChipRun& run, std::int64_t steps_simulated);
 
 }  // namespace xpu::chip::detail
