@@ -43,7 +43,23 @@ SourceLoc loc_of(const YAML::Mark& m, const std::string& file) {
   return SourceLoc{file, m.line + 1, m.column + 1};
 }
 
-Node convert(const YAML::Node& y, const std::string& file) {
+// Bounds on what one YAML document may expand to (docs/config.md, "Limits"). Aliases are expanded
+// into copies, so a "billion laughs" document of a few hundred bytes would otherwise become billions
+// of nodes; the node budget stops it at once with a located error.
+struct Budget {
+  std::size_t nodes = 0;
+};
+
+[[noreturn]] void limit_error(const YAML::Node& y, const std::string& file, const std::string& what) {
+  throw ConfigError(loc_of(y.Mark(), file), "", what);
+}
+
+Node convert(const YAML::Node& y, const std::string& file, Budget& budget, int depth) {
+  if (++budget.nodes > kMaxYamlNodes)
+    limit_error(y, file, "document expands to more than " + std::to_string(kMaxYamlNodes) +
+                             " YAML nodes (aliases count once per use); refusing to load it");
+  if (depth > kMaxYamlDepth)
+    limit_error(y, file, "nesting deeper than " + std::to_string(kMaxYamlDepth) + " levels");
   Node n;
   n.loc = loc_of(y.Mark(), file);
   switch (y.Type()) {
@@ -53,12 +69,15 @@ Node convert(const YAML::Node& y, const std::string& file) {
       break;
     case YAML::NodeType::Scalar:
       n.kind = Node::Kind::Scalar;
+      if (y.Scalar().size() > kMaxYamlScalarBytes)
+        limit_error(y, file, "a scalar of " + std::to_string(y.Scalar().size()) + " bytes (limit " +
+                                 std::to_string(kMaxYamlScalarBytes) + ")");
       n.scalar = y.Scalar();
       n.quoted = y.Tag() == "!";
       break;
     case YAML::NodeType::Sequence:
       n.kind = Node::Kind::Seq;
-      for (const auto& c : y) n.seq.push_back(convert(c, file));
+      for (const auto& c : y) n.seq.push_back(convert(c, file, budget, depth + 1));
       break;
     case YAML::NodeType::Map: {
       n.kind = Node::Kind::Map;
@@ -71,7 +90,7 @@ Node convert(const YAML::Node& y, const std::string& file) {
         e.key_loc = loc_of(kv.first.Mark(), file);
         if (!seen.insert(e.key).second)
           throw ConfigError(e.key_loc, e.key, "duplicate key in the same map");
-        e.value = convert(kv.second, file);
+        e.value = convert(kv.second, file, budget, depth + 1);
         if (e.value.loc.line == 0) e.value.loc = e.key_loc;
         n.map.push_back(std::move(e));
       }
@@ -79,6 +98,22 @@ Node convert(const YAML::Node& y, const std::string& file) {
     }
   }
   return n;
+}
+
+Node convert(const YAML::Node& y, const std::string& file) {
+  Budget budget;
+  return convert(y, file, budget, 0);
+}
+
+YAML::Node parse_yaml(const std::string& text, const std::string& name) {
+  if (text.size() > kMaxYamlFileBytes)
+    throw UserError(name + ": file of " + std::to_string(text.size()) + " bytes exceeds the YAML reader's limit of " +
+                    std::to_string(kMaxYamlFileBytes) + " bytes");
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& ex) {
+    throw ConfigError(loc_of(ex.mark, name), "", "YAML syntax error: " + ex.msg);
+  }
 }
 
 void merge_into(Node& base, const Node& over) {
@@ -114,14 +149,17 @@ Node load_path(const std::string& path, std::vector<std::string>& stack, const S
     if (from.line > 0) throw ConfigError(from, "base", "cannot open '" + path + "'");
     throw UserError(path + ": cannot open file");
   }
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size > static_cast<std::streamoff>(kMaxYamlFileBytes))
+    throw UserError(path + ": file of " + std::to_string(size) + " bytes exceeds the YAML reader's limit of " +
+                    std::to_string(kMaxYamlFileBytes) + " bytes");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (stack.size() >= kMaxBaseDepth)
+    throw ConfigError(from, "base", "`base:` chain deeper than " + std::to_string(kMaxBaseDepth) + " files");
   stack.push_back(key);
-  YAML::Node y;
-  try {
-    y = YAML::Load(text);
-  } catch (const YAML::Exception& ex) {
-    throw ConfigError(loc_of(ex.mark, path), "", "YAML syntax error: " + ex.msg);
-  }
+  YAML::Node y = parse_yaml(text, path);
   Node n = convert(y, path);
   if (n.loc.line == 0) n.loc = SourceLoc{path, 1, 1};
   n = resolve_bases(std::move(n), fs::path(path).parent_path().string(), stack);
@@ -174,12 +212,7 @@ Node load_file(const std::string& path) {
 }
 
 Node load_string(const std::string& text, const std::string& name, const std::string& dir) {
-  YAML::Node y;
-  try {
-    y = YAML::Load(text);
-  } catch (const YAML::Exception& ex) {
-    throw ConfigError(loc_of(ex.mark, name), "", "YAML syntax error: " + ex.msg);
-  }
+  YAML::Node y = parse_yaml(text, name);
   Node n = convert(y, name);
   std::vector<std::string> stack;
   return resolve_bases(std::move(n), dir, stack);
@@ -192,12 +225,13 @@ static std::string num_text(double v) {
   return buf;
 }
 
-std::string Field::range_text() const {
+std::string Field::range_text(std::optional<double> type_max) const {
   std::string s;
   auto add = [&](const std::string& x) { s += (s.empty() ? "" : ", ") + x; };
   if (positive_) add("> 0");
   if (min_) add(">= " + num_text(*min_));
   if (max_) add("<= " + num_text(*max_));
+  else if (type_max) add("<= " + num_text(*type_max));
   if (pow2_) add("power of two");
   if (!choices_.empty()) {
     std::string c;
@@ -374,14 +408,18 @@ void Reader::finish() const {
   }
 }
 
-void Reader::check_range(const Node& n, const std::string& path, double v, const Field& f) const {
+void check_range(const Node& n, const std::string& path, double v, const Field& f, std::optional<double> type_max) {
   auto shown = [&]() { return n.is_scalar() ? "'" + n.scalar + "'" : num_text(v); };
+  if (!std::isfinite(v)) throw ConfigError(n.loc, path, "must be a finite number, got " + shown());
   if (f.is_positive() && !(v > 0))
     throw ConfigError(n.loc, path, "must be greater than zero, got " + shown());
   if (f.min_value() && v < *f.min_value())
     throw ConfigError(n.loc, path, "must be at least " + num_text(*f.min_value()) + ", got " + shown());
   if (f.max_value() && v > *f.max_value())
     throw ConfigError(n.loc, path, "must be at most " + num_text(*f.max_value()) + ", got " + shown());
+  if (!f.max_value() && type_max && std::fabs(v) > *type_max)
+    throw ConfigError(n.loc, path, "outside the plausible range (magnitude at most " + num_text(*type_max) +
+                                       "; see `xpusim schema`), got " + shown());
   if (f.is_power_of_two()) {
     double l = std::log2(v);
     if (!(v >= 1) || l != std::floor(l))
@@ -389,7 +427,7 @@ void Reader::check_range(const Node& n, const std::string& path, double v, const
   }
 }
 
-void Reader::check_choice(const Node& n, const std::string& path, const std::string& v, const Field& f) const {
+void check_choice(const Node& n, const std::string& path, const std::string& v, const Field& f) {
   if (f.choices().empty()) return;
   if (std::find(f.choices().begin(), f.choices().end(), v) != f.choices().end()) return;
   std::string all;

@@ -67,6 +67,14 @@ struct Node::Entry {
 };
 using Entry = Node::Entry;
 
+// Reader limits: a document over these is refused with a located error instead of exhausting memory
+// or stack (alias "billion laughs", deep nesting, huge scalars or files, long `base:` chains).
+inline constexpr std::size_t kMaxYamlFileBytes = std::size_t{256} << 20;  // 256 MiB of text
+inline constexpr std::size_t kMaxYamlNodes = 4'000'000;                  // after alias expansion
+inline constexpr int kMaxYamlDepth = 200;                                // nesting levels
+inline constexpr std::size_t kMaxYamlScalarBytes = std::size_t{1} << 20; // 1 MiB per scalar
+inline constexpr std::size_t kMaxBaseDepth = 32;                         // `base:` files in a chain
+
 // Parse a file (resolving `base:`); throws ConfigError with the location of any syntax error.
 Node load_file(const std::string& path);
 // Parse text that came from `name` (used in error messages); `base:` resolves relative to `dir`.
@@ -90,7 +98,9 @@ class Field {
   const std::optional<double>& max_value() const { return max_; }
   const std::vector<std::string>& choices() const { return choices_; }
   bool is_power_of_two() const { return pow2_; }
-  std::string range_text() const;
+  // The range `schema` prints: the field's own bounds, or the value type's plausible ceiling
+  // (`plausible_max<T>()`) where the field declares no maximum of its own.
+  std::string range_text(std::optional<double> type_max = std::nullopt) const;
 
  private:
   std::string desc_;
@@ -133,6 +143,37 @@ std::string type_name(const BytesPerSecond*);
 std::string type_name(const FlopsPerSecond*);
 std::string type_name(const Hertz*);
 std::string type_name(const Flops*);
+
+// Plausible ceilings by value type, applied to every value of that type whose field declares no `max`
+// of its own (a typo such as 1e300 GB/s is an error at load, not an overflow deep in a model).
+// Chosen well above any real accelerator or pod figure: 1 PiB, 1e6 s, 10 PB/s, 10 EFLOP/s, 1 THz,
+// 1e24 FLOP, 2^30 for integer counts, 1e15 in magnitude for plain numbers.
+inline constexpr double kPlausibleMaxBytes = 1125899906842624.0;      // 1 PiB
+inline constexpr double kPlausibleMaxSeconds = 1.0e6;
+inline constexpr double kPlausibleMaxBytesPerSecond = 1.0e16;        // 10 PB/s
+inline constexpr double kPlausibleMaxFlopsPerSecond = 1.0e19;        // 10 EFLOP/s
+inline constexpr double kPlausibleMaxHertz = 1.0e12;                 // 1 THz
+inline constexpr double kPlausibleMaxFlops = 1.0e24;
+inline constexpr double kPlausibleMaxCount = 1073741824.0;           // 2^30
+inline constexpr double kPlausibleMaxMagnitude = 1.0e15;             // plain numbers (ratios, energies)
+
+template <class T>
+std::optional<double> plausible_max() {
+  using V = std::decay_t<T>;
+  if constexpr (std::is_same_v<V, Bytes>) return kPlausibleMaxBytes;
+  else if constexpr (std::is_same_v<V, Seconds>) return kPlausibleMaxSeconds;
+  else if constexpr (std::is_same_v<V, BytesPerSecond>) return kPlausibleMaxBytesPerSecond;
+  else if constexpr (std::is_same_v<V, FlopsPerSecond>) return kPlausibleMaxFlopsPerSecond;
+  else if constexpr (std::is_same_v<V, Hertz>) return kPlausibleMaxHertz;
+  else if constexpr (std::is_same_v<V, Flops>) return kPlausibleMaxFlops;
+  else if constexpr (std::is_same_v<V, int> || std::is_same_v<V, std::int64_t>) return kPlausibleMaxCount;
+  else if constexpr (std::is_same_v<V, double>) return kPlausibleMaxMagnitude;
+  else return std::nullopt;
+}
+
+// Range check of one read value (finite; the field's bounds; the type's plausible ceiling).
+void check_range(const Node& n, const std::string& path, double v, const Field& f, std::optional<double> type_max);
+void check_choice(const Node& n, const std::string& path, const std::string& v, const Field& f);
 
 // JSON text for a scalar value (numbers in SI base units).
 std::string json_scalar(std::int64_t v);
@@ -187,8 +228,6 @@ class Reader {
 
  private:
   std::string sub(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
-  void check_range(const Node& n, const std::string& path, double v, const Field& f) const;
-  void check_choice(const Node& n, const std::string& path, const std::string& v, const Field& f) const;
 
   const Node* map_;
   std::string path_;
@@ -257,6 +296,17 @@ void read_value(const Node& n, const std::string& path, T& out,
     }
   } else {
     read_scalar(n, path, out);
+    using V = std::decay_t<T>;
+    if constexpr (std::is_arithmetic_v<V> && !std::is_same_v<V, bool>) {
+      check_range(n, path, numeric_value(out), f, plausible_max<V>());
+    } else if constexpr (std::is_same_v<V, std::string>) {
+      check_choice(n, path, out, f);
+    } else if constexpr (std::is_base_of_v<Quantity<BytesTag>, V> || std::is_base_of_v<Quantity<SecondsTag>, V> ||
+                         std::is_base_of_v<Quantity<BytesPerSecondTag>, V> ||
+                         std::is_base_of_v<Quantity<FlopsPerSecondTag>, V> ||
+                         std::is_base_of_v<Quantity<HertzTag>, V> || std::is_base_of_v<Quantity<FlopsTag>, V>) {
+      check_range(n, path, out.value(), f, plausible_max<V>());
+    }
   }
 }
 
@@ -274,17 +324,6 @@ void Reader::field(const char* key, T& member, const Field& f) {
   }
   (*locs_)[p] = e->key_loc;
   read_value(e->value, p, member, locs_, f);
-  using V = std::decay_t<T>;
-  if constexpr (std::is_arithmetic_v<V> && !std::is_same_v<V, bool>) {
-    check_range(e->value, p, numeric_value(member), f);
-  } else if constexpr (std::is_same_v<V, std::string>) {
-    check_choice(e->value, p, member, f);
-  } else if constexpr (std::is_base_of_v<Quantity<BytesTag>, V> || std::is_base_of_v<Quantity<SecondsTag>, V> ||
-                       std::is_base_of_v<Quantity<BytesPerSecondTag>, V> ||
-                       std::is_base_of_v<Quantity<FlopsPerSecondTag>, V> ||
-                       std::is_base_of_v<Quantity<HertzTag>, V> || std::is_base_of_v<Quantity<FlopsTag>, V>) {
-    check_range(e->value, p, member.value(), f);
-  }
 }
 // ---- describing (generated reference) -------------------------------------------------------------
 struct FieldDoc {
@@ -352,7 +391,7 @@ void Describer::field(const char* key, T& member, const Field& f) {
       for (auto& d : sub.docs) docs.push_back(std::move(d));
     } else {
       docs.push_back({p, "list of " + type_name(static_cast<const E*>(nullptr)), "", f.description(),
-                      f.range_text(), f.is_required()});
+                      f.range_text(plausible_max<E>()), f.is_required()});
     }
   } else if constexpr (is_string_map<V>::value) {
     using E = typename V::mapped_type;
@@ -366,15 +405,15 @@ void Describer::field(const char* key, T& member, const Field& f) {
       std::string def;
       for (const auto& [k, v] : member) def += (def.empty() ? "" : ", ") + k + ": " + default_text(v);
       docs.push_back({p, "map of name -> " + type_name(static_cast<const E*>(nullptr)), def, f.description(),
-                      f.range_text(), f.is_required()});
+                      f.range_text(plausible_max<E>()), f.is_required()});
     }
   } else if constexpr (is_optional<V>::value) {
     using E = typename V::value_type;
     docs.push_back({p, type_name(static_cast<const E*>(nullptr)) + " (optional)", "", f.description(),
-                    f.range_text(), false});
+                    f.range_text(plausible_max<E>()), false});
   } else {
     docs.push_back({p, type_name(static_cast<const V*>(nullptr)), f.is_required() ? "" : default_text(member),
-                    f.description(), f.range_text(), f.is_required()});
+                    f.description(), f.range_text(plausible_max<V>()), f.is_required()});
   }
 }
 

@@ -1,7 +1,7 @@
 // Engine throughput benchmark (not a test): wall time and events for data-parallel DAGs at scale.
 //   build/tests/bench_engine [ranks...]      default: 8 64 512 4096
 // Workload per rank: a ResNet-50-like data-parallel step, 161 compute nodes and 54 gradient
-// all-reduces (the shape of shared/traces/chakra/resnet50_dataparallel_8npus), all ranks sharing
+// all-reduces (the shape of tests/data/chakra/resnet50_dataparallel_8npus), all ranks sharing
 // one program. Models: the v0 placeholders (roofline, alpha-beta), so this measures the engine.
 #include <chrono>
 #include <cstdio>

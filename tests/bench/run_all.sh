@@ -6,7 +6,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 b=${1:-$root/build}
 x=$b/xpusim
-shared=$root/../shared
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/scenarios"
@@ -20,8 +19,8 @@ run() {  # name, command...
   printf "%-58s %8s s %8.0f MiB\n" "$name" "$(echo "$t" | awk '{print $1}')" "$(echo "$t" | awk '{print $2/1024}')"
 }
 printf "%-58s %10s %12s\n" "case" "wall" "peak RSS"
-resnet=$shared/traces/chakra/resnet50_dataparallel_8npus/Resnet50_DataParallel
-[ -e "$resnet.0.et" ] && run "ResNet-50 DP Chakra trace on 512 chips (ASTRA-sim: ~3 min)" \
+resnet=$root/tests/data/chakra/resnet50_dataparallel_8npus/Resnet50_DataParallel
+run "ResNet-50 DP Chakra trace on 512 chips (ASTRA-sim: ~3 min)" \
   "$x" run --quiet --ranks 512 --arch "$root/arch-configs/pods/ascend-910b-64node.yaml" --workload "$resnet"
 run "1 MB all-reduce on 1,024 chips (ASTRA-sim: 8 s, 365 MB)" \
   "$x" coll --arch "$root/arch-configs/pods/ascend-910b-512node.yaml" --op allreduce --bytes 1MB --ranks 1024

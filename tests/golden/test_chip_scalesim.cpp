@@ -1,5 +1,5 @@
 // Calibration against SCALE-Sim v2 (commit 22f88b1) CALC mode, stall-free, from
-// ../shared/validation/compute.md: total cycles must match exactly, utilisation to the printed 0.01 %.
+// published GEMM measurements: total cycles must match exactly, utilisation to the printed 0.01 %.
 // SCALE-Sim lowers conv layers with ofmap = ceil((H - Fh + s)/s) (scalesim/topology_utils.py), which
 // is one more than floor((H-Fh)/s)+1 for ResNet-18 Conv1 (stride 2): 110 x 110, not 109 x 109.
 #include <gtest/gtest.h>

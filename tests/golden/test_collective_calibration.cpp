@@ -1,4 +1,4 @@
-// Calibration of the collective model against published busbw (shared/validation/network.md).
+// Calibration of the collective model against published busbw (published nccl-tests and vendor busbw figures).
 //
 // Physical set-up: a node's GPUs hang off one NVSwitch tier with their full NVLink bandwidth
 // (V100 150, A100 300, H100/H200 450, B200 900 GB/s one way); nodes of one GPU each hang off an

@@ -9,7 +9,7 @@
 //    in its description (the test fails for a new chip preset that is neither).
 //    HBM "GB" on GPU/NPU datasheets is binary (stacks of 16 or 24 GiB): 80 GB = 80 GiB.
 // 3. Pods have the chip counts and level structures their sources state, and the NVSwitch node
-//    presets reproduce the published nccl-tests ring all-reduce busbw (shared/validation/network.md)
+//    presets reproduce the published nccl-tests ring all-reduce busbw (published nccl-tests and vendor busbw figures)
 //    within the 8% the collective calibration uses (tests/golden/test_collective_calibration.cpp).
 #include <gtest/gtest.h>
 
@@ -79,7 +79,7 @@ struct Datasheet {
 };
 const std::map<std::string, Datasheet>& datasheets() {
   static const std::map<std::string, Datasheet> d = {
-      // NVIDIA datasheets (shared/validation/systems.md): A100 SXM 80GB, H100 SXM, H20, H200 SXM,
+      // NVIDIA datasheets (vendor datasheets and press figures): A100 SXM 80GB, H100 SXM, H20, H200 SXM,
       // HGX/DGX B200 (180 GB per GPU in DGX B200's 1,440 GB).
       {"a100-like", {312, 0, 2.039, 80, "NVIDIA A100 80GB datasheet"}},
       {"h100-like", {989, 1979, 3.35, 80, "NVIDIA H100 SXM datasheet"}},
@@ -206,7 +206,7 @@ double ring_allreduce_busbw(const std::string& pod_file) {
 }
 
 TEST(Presets, NvswitchNodesReproducePublishedBusbw) {
-  // nccl-tests all-reduce busbw, 8 GPUs in one node (shared/validation/network.md): A100 232 GB/s,
+  // nccl-tests all-reduce busbw, 8 GPUs in one node (published nccl-tests and vendor busbw figures): A100 232 GB/s,
   // H100 370 GB/s. Tolerance 8%, as the collective calibration.
   EXPECT_NEAR(ring_allreduce_busbw("arch-configs/pods/dgx-a100-node-like.yaml"), 232, 0.08 * 232);
   EXPECT_NEAR(ring_allreduce_busbw("arch-configs/pods/dgx-h100-node-like.yaml"), 370, 0.08 * 370);

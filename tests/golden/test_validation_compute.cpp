@@ -1,6 +1,6 @@
 // Validation: single-GEMM time and best achievable GEMM throughput on real chips, through the same
 // compute model the engine uses for training (make_compute_model: compute-array model with the chip's
-// calibrated HBM preset behind its memory port). Figures: ../shared/validation/compute.md.
+// calibrated HBM preset behind its memory port). Figures: published GEMM measurements.
 //
 // Calibrated parameter (one per chip, in the fixtures): the sustained tensor-core clock, fitted on
 // the MAMF best-shape BF16 GEMM of that chip. The MAMF tests of A100 and H100 BF16 therefore check

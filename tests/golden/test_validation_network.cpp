@@ -1,5 +1,5 @@
 // Validation: all-reduce bus bandwidth on the validation pods (DGX A100 / DGX H100 fixtures of
-// tests/data/validation/) against nccl-tests figures from ../shared/validation/network.md.
+// tests/data/validation/) against nccl-tests figures from published nccl-tests and vendor busbw figures.
 // The single-node rows and one-GPU-per-node RDMA rows are the network model's own calibration
 // (tests/golden/test_collective_calibration.cpp, link efficiencies NVLink 0.82, RDMA 0.96); here the
 // same constants are used unchanged on the training pods:

@@ -1,5 +1,5 @@
 // Validation: end-to-end training throughput against published weak-scaling tables
-// (../shared/validation/training.md), through the whole stack: transformer generator -> cluster
+// (published training MFU figures), through the whole stack: transformer generator -> cluster
 // engine with the compute-array model (calibrated HBM behind it) and the flow-level network.
 //
 // Megatron-LM on A100 (Narayanan et al. 2021, Table 1): TFLOP/s per GPU counted with the paper's

@@ -167,9 +167,9 @@ TEST(Cli, LinkTrafficMatchesTheAllReduceVolume) {
 
 TEST(Cli, ResNetChakraTraceReplaysOn512Ranks) {
   // ASTRA-sim's ResNet-50 data-parallel trace (8 ranks) replayed on 512 chips: compute is
-  // 1,082,450 us per rank (shared/traces/README.md), and the 54 gradient all-reduces (97.3 MiB in
+  // 1,082,450 us per rank (tests/data/chakra/ORIGIN.md), and the 54 gradient all-reduces (97.3 MiB in
   // all) overlap with it, so the step is 1.0825 s plus at most a little exposed communication.
-  const std::string trace = shared("traces/chakra/resnet50_dataparallel_8npus/Resnet50_DataParallel");
+  const std::string trace = data("chakra/resnet50_dataparallel_8npus/Resnet50_DataParallel");
   ASSERT_TRUE(fs::exists(trace + ".0.et")) << "missing shared trace " << trace << ".0.et";
   RunResult r = run(xpusim() + " run --json --ranks 512 --arch " + src("arch-configs/pods/ascend-910b-64node.yaml") +
                     " --workload " + trace);

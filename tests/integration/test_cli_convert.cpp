@@ -45,8 +45,8 @@ std::string tmp(const std::string& n) {
 }  // namespace
 
 TEST(CliConvert, ChakraYamlChakraIsStable) {
-  const std::string src = xpu::test::shared("traces/chakra/resnet50_dataparallel_8npus/Resnet50_DataParallel");
-  ASSERT_TRUE(fs::exists(src + ".0.et")) << "shared Chakra traces missing: " << src;
+  const std::string src = xpu::test::data("chakra/resnet50_dataparallel_8npus/Resnet50_DataParallel");
+  ASSERT_TRUE(fs::exists(src + ".0.et")) << "vendored Chakra traces missing: " << src;
   std::string d = tmp("rt");
   CmdResult a = run("convert " + src + " " + d + "/a.yaml");
   ASSERT_EQ(a.code, 0) << a.out;
@@ -63,7 +63,7 @@ TEST(CliConvert, ChakraYamlChakraIsStable) {
 
 TEST(CliConvert, TruncatedTraceExitsWithCode2) {
   std::string d = tmp("bad");
-  std::string data = slurp(xpu::test::shared("traces/chakra/dlrm_hybrid_8npus/DLRM_HybridParallel.0.et"));
+  std::string data = slurp(xpu::test::data("chakra/dlrm_hybrid_8npus/DLRM_HybridParallel.0.et"));
   ASSERT_GT(data.size(), 100u);
   std::ofstream(d + "/x.0.et", std::ios::binary) << data.substr(0, data.size() / 2);
   CmdResult r = run("convert " + d + "/x " + d + "/x.yaml");

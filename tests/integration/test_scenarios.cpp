@@ -75,7 +75,7 @@ TEST(Scenarios, IntendedPodsHoldTheirScenarios) {
 // Llama 3 70B decode, 4 x TP 2, FP8, 896 sequences x 2,048 tokens of context, on a DGX H100-like node.
 // Bounds: (1) a decode step streams every chip's weights and KV cache from HBM at least once, so it
 // cannot beat bytes / peak HBM bandwidth; (2) MLPerf Inference v4.1 (NVIDIA, 8x H100-SXM, Llama-2-70B,
-// same layer shapes, FP8, offline): 24,525 tokens/s, shared/validation/inference.md. The published
+// same layer shapes, FP8, offline): 24,525 tokens/s, published MLPerf Inference and DeepSeek serving figures. The published
 // rate includes prefill, which a decode-only step leaves out, so the simulated rate must be at least
 // it and, at the model's HBM efficiency, not more than 40% above it.
 TEST(Scenarios, Llama70bDecodeOnDgxH100RunsEndToEnd) {

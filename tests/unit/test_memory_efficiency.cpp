@@ -1,4 +1,4 @@
-// Achievable bandwidth must emerge from the timing model: bands from shared/validation/hbm.md
+// Achievable bandwidth must emerge from the timing model: bands from the published DRAMSim3/Ramulator presets and figures
 // (DRAMSim3: stream 92.1%, random 64 B reads 24.2%) and closed-form bounds (refresh: 1 - nRFC/nREFI;
 // activate window: 4 bursts per nFAW). Runs use 2 channels (pseudo-channels are independent) and
 // enough bytes for several refresh intervals, to stay well under 2 s.

@@ -1,5 +1,5 @@
 // Timing-rule tests in the Ramulator habit: each rule pins a command blocked at t-1 and allowed at t.
-// Numbers come from the HBM3-6400 preset (Ramulator 2.1 / JESD238 values, shared/validation/hbm.md).
+// Numbers come from the HBM3-6400 preset (Ramulator 2.1 / JESD238 values, the published DRAMSim3/Ramulator presets and figures).
 #include <gtest/gtest.h>
 
 #include "sim/memory/dram_timing.h"

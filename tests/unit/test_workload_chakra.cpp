@@ -1,4 +1,4 @@
-// Chakra ET reader/writer: the public sample traces (figures from /work/shared/traces/README.md,
+// Chakra ET reader/writer: the public sample traces (figures from tests/data/chakra/ORIGIN.md,
 // which counts them independently of this reader), round trips, and rejection of damaged files.
 #include <gtest/gtest.h>
 
@@ -19,8 +19,8 @@ using namespace xpu::wl;
 namespace {
 
 std::string chakra_dir(const std::string& sub) {
-  std::string d = test::shared("traces/chakra/" + sub);
-  if (!fs::is_directory(d)) ADD_FAILURE() << "shared Chakra traces missing: " << d << " (XPUSIM_SHARED_DIR)";
+  std::string d = test::data("chakra/" + sub);
+  if (!fs::is_directory(d)) ADD_FAILURE() << "vendored Chakra traces missing: " << d << " (tests/data/chakra)";
   return d;
 }
 

@@ -24,7 +24,7 @@
 // Not modelled: channels progressing independently (lock step is exact when the step pattern is
 // symmetric, as on DGX-like pods), NCCL's channel count tuning beyond one channel per inner member,
 // PXN-routed rings. Sources: NCCL's topology search and rings per NIC (NVIDIA NCCL docs, "NCCL_CROSS_NIC",
-// "NCCL_MIN_NCHANNELS"); DGX SuperPOD rail-optimised design (shared/validation/systems.md).
+// "NCCL_MIN_NCHANNELS"); DGX SuperPOD rail-optimised design (vendor datasheets and press figures).
 #include <algorithm>
 
 #include "sim/collective/algorithm.h"
