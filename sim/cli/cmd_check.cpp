@@ -4,6 +4,7 @@
 
 #include "sim/cli/command.h"
 #include "sim/cluster/arch.h"
+#include "sim/cluster/simulate.h"
 #include "sim/core/config.h"
 #include "sim/workload/reader.h"
 
@@ -33,6 +34,9 @@ int check_cmd(const std::vector<std::string>& argv) {
       cfg::Node root = cfg::load_file(f);
       if (root.is_map() && root.find("chip")) {
         ArchSpec arch = load_arch(f);
+        // Build the models `run` would build, so what `run` would reject is rejected here too.
+        (void)cluster::make_compute_model(arch);
+        (void)cluster::make_comm_model(arch);
         std::cout << f << ": ok (arch: " << arch.chip.name << ", " << arch.pod.chips << " chip"
                   << (arch.pod.chips == 1 ? "" : "s") << ")\n";
         continue;

@@ -7,6 +7,7 @@
 
 #include "sim/cli/command.h"
 #include "sim/core/error.h"
+#include "sim/core/output.h"
 #include "sim/workload/chakra/chakra.h"
 #include "sim/workload/generator/footprint.h"
 #include "sim/workload/generator/transformer.h"
@@ -31,6 +32,7 @@ int run_gen(const std::vector<std::string>& argv) {
       throw UserError(std::string("xpusim gen: --hbm: ") + e.what());
     }
   }
+  if (args.has("out")) prepare_output_file(args.get("out"), "--out");  // fail before generating
   wl::Workload w = wl::gen::generate_transformer(s);
   size_t nodes = 0;
   for (const auto& p : w.programs) nodes += p.nodes.size();

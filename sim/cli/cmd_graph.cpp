@@ -15,6 +15,7 @@
 #include "sim/cli/command.h"
 #include "sim/cluster/arch.h"
 #include "sim/core/error.h"
+#include "sim/core/output.h"
 #include "sim/interconnect/topology.h"
 
 namespace xpu::cli {
@@ -113,12 +114,18 @@ void render_svg(const std::string& dot, const std::string& engine, const std::st
     gvFreeContext(gvc);
     throw InternalError("graphviz could not parse the generated DOT");
   }
+  // Rendered into memory, then written atomically like every other output.
+  char* svg = nullptr;
+  unsigned int svg_bytes = 0;
   int rc = gvLayout(gvc, g, engine.c_str());
-  if (rc == 0) rc = gvRenderFilename(gvc, g, "svg", path.c_str());
+  if (rc == 0) rc = gvRenderData(gvc, g, "svg", &svg, &svg_bytes);
+  std::string content = (rc == 0 && svg != nullptr) ? std::string(svg, svg_bytes) : std::string();
+  if (svg != nullptr) gvFreeRenderData(svg);
   gvFreeLayout(gvc, g);
   agclose(g);
   gvFreeContext(gvc);
-  if (rc != 0) throw UserError("graphviz failed to lay out or write '" + path + "'");
+  if (rc != 0) throw UserError("graphviz failed to lay out '" + path + "'");
+  write_file_atomic(path, content);
 }
 
 int graph_cmd(const std::vector<std::string>& argv) {
@@ -141,18 +148,12 @@ int graph_cmd(const std::vector<std::string>& argv) {
   }
   namespace fs = std::filesystem;
   const fs::path dir = a.get("out");
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw UserError("xpusim graph: cannot create '" + dir.string() + "': " + ec.message());
+  prepare_output_dir(dir, "--out");
   std::string stem = arch.pod.name.empty() ? "pod" : arch.pod.name;
   for (char& c : stem)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
   const fs::path dot_path = dir / (stem + ".dot"), svg_path = dir / (stem + ".svg");
-  {
-    std::ofstream f(dot_path);
-    if (!f) throw UserError("xpusim graph: cannot write '" + dot_path.string() + "'");
-    f << dot;
-  }
+  write_file_atomic(dot_path, dot);
   render_svg(dot, engine, svg_path.string());
   std::cout << "wrote " << dot_path.string() << " and " << svg_path.string() << " ("
             << (detail ? "every chip and link" : "summary by level") << ")\n";

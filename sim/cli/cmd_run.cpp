@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "sim/cli/command.h"
+#include "sim/core/output.h"
 #include "sim/cluster/simulate.h"
 #include "sim/report/report.h"
 #include "sim/workload/reader.h"
@@ -31,6 +32,7 @@ int run_cmd(const std::vector<std::string>& argv) {
   if (a.has("ranks"))
     wl::replicate_data_parallel(w, static_cast<wl::RankId>(positive_int_option("run", "ranks", a.get("ranks"))));
   if (a.has("no-symmetry")) w.representative.clear();
+  if (a.has("out")) prepare_output_dir(a.get("out"), "--out");  // fail before simulating, not after
   cluster::SimulateOptions so;
   so.engine.record_ops = a.has("out");  // timelines are only needed for ops.csv and trace.json
   cluster::SimResult r = cluster::simulate(arch, w, so);

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "sim/cli/command.h"
+#include "sim/core/output.h"
 #include "sim/core/error.h"
 #include "sim/report/report.h"
 #include "sim/report/scaling.h"
@@ -139,6 +140,7 @@ int scale_cmd(const std::vector<std::string>& argv) {
   if (!quiet)
     std::cout << "xpusim scale: " << sc.name << " (tp " << sc.parallel.tp << ", pp " << sc.parallel.pp << ", cp "
               << sc.parallel.cp << ") on pods derived from " << arch.pod.name << "\n";
+  prepare_output_dir(a.get("out"), "--out");  // fail before simulating, not after
   report::ScalingStudy st = report::run_scaling(arch, sc, opt, [&](const report::ScalingPoint* p, const std::string& note) {
     if (quiet) return;
     std::cout << (p ? point_line(*p) : "  skipped " + note) << "\n" << std::flush;

@@ -48,16 +48,27 @@ SourceLoc loc_of(const YAML::Mark& m, const std::string& file) {
 // of nodes; the node budget stops it at once with a located error.
 struct Budget {
   std::size_t nodes = 0;
+  std::size_t max_nodes = kMaxYamlNodes;
 };
+
+// Without aliases a document cannot hold more nodes than it has bytes; aliases may multiply that by
+// kMaxAliasExpansion at most (legitimate reuse such as `<<: *defaults` stays far below).
+Budget budget_for(std::size_t text_bytes) {
+  Budget b;
+  b.max_nodes = std::min(kMaxYamlNodes, kMaxAliasExpansion * text_bytes + 4096);
+  return b;
+}
 
 [[noreturn]] void limit_error(const YAML::Node& y, const std::string& file, const std::string& what) {
   throw ConfigError(loc_of(y.Mark(), file), "", what);
 }
 
 Node convert(const YAML::Node& y, const std::string& file, Budget& budget, int depth) {
-  if (++budget.nodes > kMaxYamlNodes)
-    limit_error(y, file, "document expands to more than " + std::to_string(kMaxYamlNodes) +
-                             " YAML nodes (aliases count once per use); refusing to load it");
+  if (++budget.nodes > budget.max_nodes)
+    limit_error(y, file, "document expands to more than " + std::to_string(budget.max_nodes) +
+                             " YAML nodes (aliases count once per use; at most " +
+                             std::to_string(kMaxAliasExpansion) + " per byte of text, " +
+                             std::to_string(kMaxYamlNodes) + " in all); refusing to load it");
   if (depth > kMaxYamlDepth)
     limit_error(y, file, "nesting deeper than " + std::to_string(kMaxYamlDepth) + " levels");
   Node n;
@@ -100,8 +111,8 @@ Node convert(const YAML::Node& y, const std::string& file, Budget& budget, int d
   return n;
 }
 
-Node convert(const YAML::Node& y, const std::string& file) {
-  Budget budget;
+Node convert(const YAML::Node& y, const std::string& file, std::size_t text_bytes) {
+  Budget budget = budget_for(text_bytes);
   return convert(y, file, budget, 0);
 }
 
@@ -160,7 +171,7 @@ Node load_path(const std::string& path, std::vector<std::string>& stack, const S
     throw ConfigError(from, "base", "`base:` chain deeper than " + std::to_string(kMaxBaseDepth) + " files");
   stack.push_back(key);
   YAML::Node y = parse_yaml(text, path);
-  Node n = convert(y, path);
+  Node n = convert(y, path, text.size());
   if (n.loc.line == 0) n.loc = SourceLoc{path, 1, 1};
   n = resolve_bases(std::move(n), fs::path(path).parent_path().string(), stack);
   stack.pop_back();
@@ -213,7 +224,7 @@ Node load_file(const std::string& path) {
 
 Node load_string(const std::string& text, const std::string& name, const std::string& dir) {
   YAML::Node y = parse_yaml(text, name);
-  Node n = convert(y, name);
+  Node n = convert(y, name, text.size());
   std::vector<std::string> stack;
   return resolve_bases(std::move(n), dir, stack);
 }
@@ -463,7 +474,7 @@ void apply_override(Node& root, const std::string& key_path, const std::string& 
   // Parse the value as YAML in its own little document.
   Node v;
   try {
-    v = convert(YAML::Load(value), origin);
+    v = convert(YAML::Load(value), origin, value.size());
   } catch (const YAML::Exception& ex) {
     throw ConfigError(here, key_path, "value is not valid YAML: " + ex.msg);
   }

@@ -71,6 +71,7 @@ using Entry = Node::Entry;
 // or stack (alias "billion laughs", deep nesting, huge scalars or files, long `base:` chains).
 inline constexpr std::size_t kMaxYamlFileBytes = std::size_t{256} << 20;  // 256 MiB of text
 inline constexpr std::size_t kMaxYamlNodes = 4'000'000;                  // after alias expansion
+inline constexpr std::size_t kMaxAliasExpansion = 64;                    // nodes per byte of text
 inline constexpr int kMaxYamlDepth = 200;                                // nesting levels
 inline constexpr std::size_t kMaxYamlScalarBytes = std::size_t{1} << 20; // 1 MiB per scalar
 inline constexpr std::size_t kMaxBaseDepth = 32;                         // `base:` files in a chain

@@ -1,5 +1,7 @@
 #include "sim/report/report.h"
 
+#include "sim/core/output.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -330,32 +332,7 @@ std::string links_csv(const cluster::SimResult& r) {
 }
 
 void write_files(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw UserError(dir + ": cannot create output directory: " + ec.message());
-  std::vector<std::pair<fs::path, fs::path>> staged;
-  auto cleanup = [&]() {
-    for (const auto& [tmp, fin] : staged) fs::remove(tmp, ec);
-  };
-  for (const auto& [name, content] : files) {
-    fs::path fin = fs::path(dir) / name;
-    fs::path tmp = fs::path(dir) / ("." + name + ".tmp");
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (out) out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.close();
-    staged.emplace_back(tmp, fin);
-    if (!out) {
-      cleanup();
-      throw UserError(fin.string() + ": cannot write file");
-    }
-  }
-  for (const auto& [tmp, fin] : staged) {
-    fs::rename(tmp, fin, ec);
-    if (ec) {
-      cleanup();
-      throw UserError(fin.string() + ": cannot rename into place: " + ec.message());
-    }
-  }
+  write_files_atomic(dir, files);
 }
 
 }  // namespace xpu::report

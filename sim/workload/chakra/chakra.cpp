@@ -3,6 +3,8 @@
 // file is reported with its byte offset instead of a bare "parse failed".
 #include "sim/workload/chakra/chakra.h"
 
+#include "sim/core/output.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -786,10 +788,7 @@ std::vector<std::string> write_chakra(const Workload& w, const std::string& out_
     fs::path parent = fs::path(file).parent_path();
     std::error_code ec;
     if (!parent.empty()) fs::create_directories(parent, ec);
-    std::ofstream os(file, std::ios::binary | std::ios::trunc);
-    if (!os) throw UserError(file + ": cannot open for writing");
-    os.write(out.data(), static_cast<std::streamsize>(out.size()));
-    if (!os) throw UserError(file + ": write failed");
+    write_file_atomic(file, out);
     written.push_back(file);
   }
   return written;

@@ -1,5 +1,7 @@
 #include "sim/workload/native/yaml_writer.h"
 
+#include "sim/core/output.h"
+
 #include <cctype>
 #include <cstdio>
 #include <fstream>
@@ -150,10 +152,7 @@ std::string write_yaml_trace(const Workload& w) {
 }
 
 void write_yaml_trace_file(const Workload& w, const std::string& path) {
-  std::ofstream os(path, std::ios::trunc);
-  if (!os) throw UserError(path + ": cannot open for writing");
-  os << write_yaml_trace(w);
-  if (!os) throw UserError(path + ": write failed");
+  write_file_atomic(path, write_yaml_trace(w));
 }
 
 }  // namespace xpu::wl
