@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto file = xpu::fuzz::scratch() / "fuzz.0.et";
   xpu::fuzz::write(file, data, size);
   return xpu::fuzz::run_one([&] {
-    xpu::wl::Workload w = xpu::wl::read_chakra_files({file.string()}, "fuzz");
+    xpu::wl::Workload w = xpu::wl::chakra::read_chakra_files({file.string()}, "fuzz");
     std::size_t nodes = 0;
     for (const auto& p : w.programs) nodes += p.nodes.size();
     if (w.num_ranks <= 8 && nodes <= 4096) (void)xpu::cluster::simulate(arch, w);

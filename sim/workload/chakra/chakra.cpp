@@ -65,7 +65,15 @@ RankFiles collect(const fs::path& dir, const std::string& prefix, const std::str
 
 // ---- byte stream ----------------------------------------------------------------------------------
 
+// One rank file may hold at most this much (docs/robustness.md): larger is refused before reading.
+constexpr std::uintmax_t kMaxChakraFileBytes = std::uintmax_t{2} << 30;  // 2 GiB
+
 std::string read_bytes(const std::string& file) {
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(file, ec);
+  if (!ec && size > kMaxChakraFileBytes)
+    throw UserError(file + ": " + std::to_string(size) + " bytes exceeds the Chakra reader's limit of " +
+                    std::to_string(kMaxChakraFileBytes) + " bytes per rank file");
   std::ifstream in(file, std::ios::binary);
   if (!in) throw UserError(file + ": cannot open for reading");
   std::ostringstream ss;
