@@ -46,7 +46,7 @@ for t in "${targets[@]}"; do
   for f in $(seed "$t"); do cp -n "$f" "$corpus/seed-$(basename "$(dirname "$f")")-$(basename "$f")"; done
   log=$b/fuzz-$t.log
   echo "xpusim fuzz: $t (${limit[*]}) -> $log"
-  if "$b/fuzz/fuzz_$t" "$corpus" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  if "$b/fuzz/fuzz_$t" "$corpus" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
        -print_final_stats=1 -artifact_prefix="$b/findings/$t-" >"$log" 2>&1; then
     result=clean
   else

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -89,7 +91,25 @@ double CalibrationTable::efficiency(const AccessProfile& p) const {
 }
 
 CalibrationTable load_calibration(const std::string& path) {
-  return cfg::read<CalibrationTable>(cfg::load_file(path), "");
+  // Parsing a table costs far more than building the rest of a chip model, and sweeps, plans and
+  // fuzzers build models many times from the same few tables: memoised per process, keyed by path,
+  // size and modification time (an edited table is read again). Thread-safe.
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  const auto mtime = ec ? fs::file_time_type{} : fs::last_write_time(path, ec);
+  if (ec) return cfg::read<CalibrationTable>(cfg::load_file(path), "");  // the loader reports the error
+  const std::string key = path + "|" + std::to_string(size) + "|" + std::to_string(mtime.time_since_epoch().count());
+  static std::mutex mu;
+  static std::map<std::string, CalibrationTable> cache;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  CalibrationTable t = cfg::read<CalibrationTable>(cfg::load_file(path), "");
+  std::lock_guard<std::mutex> lock(mu);
+  return cache.emplace(key, std::move(t)).first->second;
 }
 
 Seconds measure_idle_latency(const HbmSpec& spec) {
