@@ -45,8 +45,9 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus" "$b/findings"
   for f in $(seed "$t"); do cp -n "$f" "$corpus/seed-$(basename "$(dirname "$f")")-$(basename "$f")"; done
   log=$b/fuzz-$t.log
+  maxlen=16384; [ "$t" = chakra ] && maxlen=4096  # binary protobuf: short inputs mutate faster
   echo "xpusim fuzz: $t (${limit[*]}) -> $log"
-  if "$b/fuzz/fuzz_$t" "$corpus" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+  if "$b/fuzz/fuzz_$t" "$corpus" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=$maxlen \
        -print_final_stats=1 -artifact_prefix="$b/findings/$t-" >"$log" 2>&1; then
     result=clean
   else
@@ -55,6 +56,7 @@ for t in "${targets[@]}"; do
   fi
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
+  rm -rf /dev/shm/xpusim-fuzz-* 2>/dev/null || true
   summary+=("$(printf '%-9s %12s executions %8s exec/s  %s' "$t" "${execs:-?}" "${rate:-?}" "$result")")
 done
 printf '%s\n' "${summary[@]}"

@@ -16,6 +16,8 @@
 #include <fstream>
 #include <string>
 
+#include "sim/cluster/engine.h"
+#include "sim/cluster/simulate.h"
 #include "sim/core/error.h"
 
 namespace xpu::fuzz {
@@ -23,8 +25,17 @@ namespace xpu::fuzz {
 // A private scratch folder per fuzzing process (libFuzzer's -jobs runs several).
 inline const std::filesystem::path& scratch() {
   static const std::filesystem::path p = [] {
-    auto d = std::filesystem::temp_directory_path() / ("xpusim-fuzz-" + std::to_string(::getpid()));
+    // tmpfs when there is one: the targets that need a file write one per input.
+    std::error_code ec;
+    const std::filesystem::path base = std::filesystem::is_directory("/dev/shm", ec)
+                                           ? std::filesystem::path("/dev/shm")
+                                           : std::filesystem::temp_directory_path();
+    auto d = base / ("xpusim-fuzz-" + std::to_string(::getpid()));
     std::filesystem::create_directories(d);
+    std::atexit([] {
+      std::error_code e;
+      std::filesystem::remove_all(scratch(), e);
+    });
     return d;
   }();
   return p;
@@ -50,6 +61,17 @@ int run_one(F&& f) {
     std::abort();
   }
   return 0;
+}
+
+// Simulates a small accepted workload as cluster::simulate() does, but with one compute model kept
+// across inputs (building it re-reads the HBM preset; the engine and network are fresh per input).
+inline void simulate_small(const xpu::ArchSpec& arch, const xpu::wl::Workload& w) {
+  static const auto compute = xpu::cluster::make_compute_model(arch);
+  if (w.num_ranks > arch.pod.chips) return;
+  auto comm = xpu::cluster::make_comm_model(arch);
+  xpu::cluster::EngineOptions eo;
+  xpu::cluster::ClusterEngine engine(w, *compute, *comm, eo);
+  (void)engine.run();
 }
 
 }  // namespace xpu::fuzz
