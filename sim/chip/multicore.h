@@ -58,6 +58,10 @@ struct ChipRun {
 ChipRun run_chip(const std::vector<TileCost>& kinds, const std::vector<std::int64_t>& counts, std::int64_t cores,
                  std::int64_t first_latency, bool extrapolate);
 
+// The per-kernel launch/framework overhead (chip.kernel.launch_overhead) in core cycles; every op's
+// result includes it once.
+std::int64_t launch_cycles(const ChipSpec& chip);
+
 // Bytes a matrix-unit plan moves per level (GEMM and fused attention plans).
 struct PlanBytes {
   double hbm_read = 0, hbm_write = 0, fill = 0, drain = 0, l0_op = 0, l0_acc = 0;

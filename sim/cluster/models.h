@@ -30,6 +30,9 @@ class ComputeCostModel {
   virtual ~ComputeCostModel() = default;
   virtual std::string name() const = 0;
   virtual OpCost cost(const wl::Node& node) = 0;
+  // Fractional slow-down of a compute op that starts while a collective runs on its chip (the
+  // engine stretches its time by 1 + this; chip.kernel.comm_slowdown). 0 = no contention.
+  virtual double comm_slowdown() const { return 0.0; }
 };
 
 struct CollectiveCall {
