@@ -187,7 +187,9 @@ struct ChipLinkSpec {
 
 // What a real kernel library loses against the array model's ideal schedule (docs/models/compute.md
 // §"Kernel effects"). Defaults are the ideal (no loss); the presets set measured values with citations.
-//   every op:          t = t_array + launch_overhead            (launch and framework gap per kernel)
+//   every op:          t = max(t_array, dispatch_time) + launch_overhead
+//                      (the host framework issues one op per dispatch_time at best, so a shorter
+//                      kernel waits for the next; launch_overhead is the device-side gap per kernel)
 //   memory traffic:    BW_kernel = memory_efficiency x BW_port   (achieved streaming fraction)
 //   every output tile: + tile_overhead_cycles                    (prologue/epilogue of one CTA / block)
 //   matrix tiles:      tm, tn >= min(min_tile, dim)              (kernel tile menu: tile quantization)
@@ -195,6 +197,7 @@ struct ChipLinkSpec {
 //                      on its chip (communication kernels hold cores and HBM bandwidth)
 struct KernelSpec {
   Seconds launch_overhead = Seconds(0);
+  Seconds dispatch_time = Seconds(0);
   double memory_efficiency = 1.0;
   double tile_overhead_cycles = 0.0;
   std::int64_t min_tile = 16;
@@ -203,6 +206,8 @@ struct KernelSpec {
   void visit(V& v) {
     v.field("launch_overhead", launch_overhead,
             cfg::Field("fixed time added to every kernel (launch + framework gap between kernels)").min(0));
+    v.field("dispatch_time", dispatch_time,
+            cfg::Field("host framework time to issue one op: an op never takes less (CPU-bound small kernels)").min(0));
     v.field("memory_efficiency", memory_efficiency,
             cfg::Field("fraction of the memory port's achievable bandwidth a kernel's loads/stores reach").positive().max(1));
     v.field("tile_overhead_cycles", tile_overhead_cycles,

@@ -58,15 +58,16 @@ ChipRun run_chip(const std::vector<TileCost>& kinds, const std::vector<std::int6
   return out;
 }
 
-std::int64_t launch_cycles(const ChipSpec& chip) {
-  return cycles_of(chip.kernel.launch_overhead.seconds() * chip.clock.hertz());
+std::int64_t kernel_cycles(const ChipSpec& chip, std::int64_t array_cycles) {
+  const std::int64_t dispatch = cycles_of(chip.kernel.dispatch_time.seconds() * chip.clock.hertz());
+  return std::max(array_cycles, dispatch) + cycles_of(chip.kernel.launch_overhead.seconds() * chip.clock.hertz());
 }
 
 OpResult matrix_result(const ChipSpec& chip, const Ctx& ctx, std::string op, Flops flops, DType dtype,
                        std::int64_t cycles, const PlanBytes& bytes, const ChipRun& run, std::int64_t steps_simulated) {
   OpResult r;
   r.op = std::move(op);
-  r.cycles = Cycles(cycles + launch_cycles(chip));
+  r.cycles = Cycles(kernel_cycles(chip, cycles));
   r.time = r.cycles / chip.clock;
   r.flops = flops;
   r.bytes.hbm_read = Bytes(bytes.hbm_read);

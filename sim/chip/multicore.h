@@ -58,9 +58,9 @@ struct ChipRun {
 ChipRun run_chip(const std::vector<TileCost>& kinds, const std::vector<std::int64_t>& counts, std::int64_t cores,
                  std::int64_t first_latency, bool extrapolate);
 
-// The per-kernel launch/framework overhead (chip.kernel.launch_overhead) in core cycles; every op's
-// result includes it once.
-std::int64_t launch_cycles(const ChipSpec& chip);
+// An op's cycles as a kernel: max(array cycles, chip.kernel.dispatch_time) + chip.kernel.launch_overhead
+// (every op's result goes through this once).
+std::int64_t kernel_cycles(const ChipSpec& chip, std::int64_t array_cycles);
 
 // Bytes a matrix-unit plan moves per level (GEMM and fused attention plans).
 struct PlanBytes {

@@ -60,7 +60,7 @@ OpCost ChipComputeModel::cost(const wl::Node& n) {
       mem::AccessProfile prof;
       Seconds tc = c.flops / chip_.vector_peak(),
               tm = c.hbm_bytes / (port_->achievable_bandwidth(prof) * chip_.kernel.memory_efficiency);
-      c.time = std::max(tc, tm) + chip_.kernel.launch_overhead;
+      c.time = std::max({tc, tm, chip_.kernel.dispatch_time}) + chip_.kernel.launch_overhead;
       c.bound = tc >= tm ? "compute" : "memory";
       c.detail = "roofline fallback: op class '" + n.vec.op_class + "' not in chip.vector.ops";
       return c;
