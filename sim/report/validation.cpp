@@ -36,6 +36,7 @@ std::string unit_of(const std::string& metric) {
   if (metric == "hfu_tflops") return "TFLOP/s/GPU (hardware)";
   if (metric == "mfu_tflops") return "TFLOP/s/GPU (model)";
   if (metric == "busbw_gbs") return "GB/s busbw";
+  if (metric == "mfu_percent") return "% MFU";
   return metric;
 }
 
@@ -55,6 +56,7 @@ double training_row(const ValidationRow& row, const ArchSpec& arch, const std::s
   const Summary s = summarize(w, arch, r);
   const double frac = row.metric == "hfu_tflops" ? s.hfu : s.mfu;
   if (!(frac > 0)) throw UserError("row '" + row.id + "': the scenario reports no step FLOPs");
+  if (row.metric == "mfu_percent") return 100.0 * frac;
   return frac * s.peak_per_chip.flops_per_second() / 1e12;
 }
 
@@ -121,7 +123,7 @@ std::vector<ValidationRow> load_validation_rows(const std::string& path) {
     r.expect_fail = expect == "fail";
     if (r.kind != "gemm" && r.kind != "training" && r.kind != "collective")
       bad(path, r.id, "kind must be gemm, training or collective");
-    const std::set<std::string> metrics{"tflops", "ms", "hfu_tflops", "mfu_tflops", "busbw_gbs"};
+    const std::set<std::string> metrics{"tflops", "ms", "hfu_tflops", "mfu_tflops", "mfu_percent", "busbw_gbs"};
     if (!metrics.count(r.metric)) bad(path, r.id, "unknown metric '" + r.metric + "'");
     if (r.role != "calibration" && r.role != "validation") bad(path, r.id, "role must be calibration or validation");
     if (r.role == "calibration" && r.fits.empty()) bad(path, r.id, "a calibration row names what it fits ('fits')");
