@@ -195,6 +195,9 @@ struct ChipLinkSpec {
 //   matrix tiles:      tm, tn >= min(min_tile, dim)              (kernel tile menu: tile quantization)
 //   in the engine:     t x (1 + comm_slowdown) for a compute op that starts while a collective runs
 //                      on its chip (communication kernels hold cores and HBM bandwidth)
+//                      t x (1 + chip_spread/2 x (R-1)/(R+1)) for every compute op of an R-rank job:
+//                      synchronous training runs at the pace of its slowest chip; with speeds spread
+//                      uniformly over chip_spread, the slowest of R is that much behind the median one
 struct KernelSpec {
   Seconds launch_overhead = Seconds(0);
   Seconds dispatch_time = Seconds(0);
@@ -202,6 +205,7 @@ struct KernelSpec {
   double tile_overhead_cycles = 0.0;
   std::int64_t min_tile = 16;
   double comm_slowdown = 0.0;
+  double chip_spread = 0.0;
   template <class V>
   void visit(V& v) {
     v.field("launch_overhead", launch_overhead,
@@ -216,6 +220,8 @@ struct KernelSpec {
             cfg::Field("smallest M/N tile of the matrix kernels (tile quantization; smaller only when the dimension is)").positive());
     v.field("comm_slowdown", comm_slowdown,
             cfg::Field("fractional slow-down of a compute op that starts while a collective runs on its chip").min(0));
+    v.field("chip_spread", chip_spread,
+            cfg::Field("spread of sustained speed between chips of one model (fraction); a synchronous R-chip job runs at its slowest").min(0).max(0.5));
   }
 };
 

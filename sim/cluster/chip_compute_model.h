@@ -27,6 +27,7 @@ class ChipComputeModel : public ComputeCostModel {
   std::string name() const override;
   OpCost cost(const wl::Node& node) override;
   double comm_slowdown() const override { return chip_.kernel.comm_slowdown; }
+  double chip_spread() const override { return chip_.kernel.chip_spread; }
   // One op through the same cache as cost(): what `xpusim op` prints.
   const chip::OpResult& simulate(const chip::OpDesc& op);
   const chip::OpCache& cache() const { return *cache_; }

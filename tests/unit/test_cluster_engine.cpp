@@ -323,3 +323,39 @@ workload:
   EXPECT_NEAR((rec(r, 0, 3).end_ps - rec(r, 0, 3).start_ps) * 1e-6, 10.0, 1e-6);
   EXPECT_NEAR(us(r.makespan), 100.0 + 2002.0 + 10.0, 1e-6);
 }
+
+namespace {
+class SpreadCompute : public FixedCompute {
+ public:
+  double chip_spread() const override { return 0.3; }
+};
+}  // namespace
+
+// chip.kernel.chip_spread: an R-rank job runs every compute op (1 + spread/2 (R-1)/(R+1)) slower (the
+// slowest of R chips with speeds uniform over the spread, against the median one); one rank: exact.
+TEST(Engine, ChipSpreadSlowsSynchronousJobsByTheExpectedSlowestChip) {
+  const std::string two = R"(
+workload:
+  ranks: 2
+  programs:
+    - ranks: all
+      nodes:
+        - {id: g, op: gemm, m: 100, n: 1, k: 1}
+)";
+  const std::string one = R"(
+workload:
+  ranks: 1
+  programs:
+    - ranks: all
+      nodes:
+        - {id: g, op: gemm, m: 100, n: 1, k: 1}
+)";
+  for (const auto& [text, factor] : {std::pair<std::string, double>{two, 1.0 + 0.15 * 1.0 / 3.0}, {one, 1.0}}) {
+    static wl::Workload w;
+    w = wl::read_yaml_trace_text(text, "test.yaml");
+    SpreadCompute sc;
+    auto cm = comm_model();
+    ClusterEngine e(w, sc, cm);
+    EXPECT_NEAR(us(e.run().makespan), 100.0 * factor, 1e-6);
+  }
+}
