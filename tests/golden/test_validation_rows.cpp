@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "sim/chip/op_text.h"
+#include "sim/cluster/simulate.h"
 #include "sim/report/validation.h"
 #include "tests/support/paths.h"
 #include "tests/support/run.h"
@@ -108,3 +110,34 @@ TEST(ValidationRows, DocSummaryMatchesItsTable) {
 }
 
 }  // namespace
+
+// MAMF figures are the MAXIMUM achievable GEMM throughput over a sweep of shapes (stas00/
+// ml-engineering), so no shape of such a sweep may beat them in the model: the sustained clocks of
+// a100-like and h100-like are fitted so that the model's maximum over the sweep equals the published
+// figure (rows a100-mamf-bf16, h100-mamf-bf16 are their calibration rows). This checks that reading
+// over a coarse sweep (M, N, K in 1024 ... 16384) and the best shapes themselves: max within 1 % of
+// the published maximum, never above it by more.
+TEST(ValidationRows, MamfIsTheMaximumOverTheShapeSweep) {
+  struct Chip {
+    const char* fixture;
+    double published_tflops;
+  };
+  for (const Chip c : {Chip{"chip_a100_80gb.yaml", 271.2}, Chip{"chip_h100_80gb.yaml", 794.5}}) {
+    const ArchSpec arch = load_arch(test::src(std::string("tests/data/validation/") + c.fixture));
+    auto model = cluster::make_chip_compute_model(arch);
+    double best = 0;
+    const std::int64_t sizes[] = {1024, 4096, 16384};
+    for (auto m : sizes)
+      for (auto n : sizes)
+        for (auto k : sizes) {
+          chip::OpDesc op;
+          op.gemm = chip::GemmShape{m, n, k, 1, DType::BF16};
+          const chip::OpResult& r = model->simulate(op);
+          best = std::max(best, r.flops.flops() / r.time.seconds() / 1e12);
+        }
+    std::printf("[validation] %s: model maximum over the sweep %.1f TFLOP/s, published MAMF %.1f\n", c.fixture, best,
+                c.published_tflops);
+    EXPECT_LE(best, c.published_tflops * 1.01) << c.fixture;
+    EXPECT_GE(best, c.published_tflops * 0.99) << c.fixture;
+  }
+}
