@@ -186,7 +186,7 @@ struct ChipLinkSpec {
 };
 
 // What a real kernel library loses against the array model's ideal schedule (docs/models/compute.md
-// §"Kernel effects"). Defaults are the ideal (no loss); the presets set measured values with citations.
+// §5b "Kernel effects"). Defaults are the ideal (no loss); the presets set measured values with citations.
 //   every op:          t = max(t_array, dispatch_time) + launch_overhead
 //                      (the host framework issues one op per dispatch_time at best, so a shorter
 //                      kernel waits for the next; launch_overhead is the device-side gap per kernel)

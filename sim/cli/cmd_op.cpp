@@ -78,6 +78,9 @@ int run_op(const std::vector<std::string>& argv) {
     return kExitOk;
   }
   std::cout << "op           " << r.op << "\n";
+  if (arch.models.compute == "roofline")
+    std::cout << "             (note: this arch runs workloads on the roofline placeholder, models.compute: roofline;\n"
+                 "              op shows the compute-array model)\n";
   if (!op.note.empty()) std::cout << "             (" << op.note << ")\n";
   std::cout << "chip         " << chip.name << ": " << chip.cores << " cores at " << fixed(chip.clock.hertz() / 1e9, 3)
             << " GHz, memory " << port.name() << " " << format_bandwidth(port.achievable_bandwidth({})) << "\n"
