@@ -113,8 +113,8 @@ TEST(ValidationRows, DocSummaryMatchesItsTable) {
 
 // MAMF figures are the MAXIMUM achievable GEMM throughput over a sweep of shapes (stas00/
 // ml-engineering), so no shape of such a sweep may beat them in the model: the sustained clocks of
-// a100-like and h100-like are fitted so that the model's maximum over the sweep equals the published
-// figure (rows a100-mamf-bf16, h100-mamf-bf16 are their calibration rows). This checks that reading
+// a100-like, h100-like and b200-like are fitted so that the model's maximum over the sweep equals the
+// published figure (rows a100-mamf-bf16, h100-mamf-bf16, b200-mamf-bf16 are their calibration rows). This checks that reading
 // over a coarse sweep (M, N, K in 1024 ... 16384) and the best shapes themselves: max within 1 % of
 // the published maximum, never above it by more.
 TEST(ValidationRows, MamfIsTheMaximumOverTheShapeSweep) {
@@ -122,8 +122,10 @@ TEST(ValidationRows, MamfIsTheMaximumOverTheShapeSweep) {
     const char* fixture;
     double published_tflops;
   };
-  for (const Chip c : {Chip{"chip_a100_80gb.yaml", 271.2}, Chip{"chip_h100_80gb.yaml", 794.5}}) {
-    const ArchSpec arch = load_arch(test::src(std::string("tests/data/validation/") + c.fixture));
+  for (const Chip c : {Chip{"tests/data/validation/chip_a100_80gb.yaml", 271.2},
+                       Chip{"tests/data/validation/chip_h100_80gb.yaml", 794.5},
+                       Chip{"arch-configs/chips/b200-like.yaml", 1745.0}}) {
+    const ArchSpec arch = load_arch(test::src(c.fixture));
     auto model = cluster::make_chip_compute_model(arch);
     double best = 0;
     const std::int64_t sizes[] = {1024, 4096, 16384};
