@@ -13,8 +13,10 @@
 //                       softmax; GQA heads packed into one block; KV split across cores for decode.
 // Every result carries the mapping chosen, bytes moved per level and whether the op is compute- or
 // memory-bound. Equations, assumptions and the calibration table: docs/models/compute.md.
+// Kernel effects (chip.kernel: launch overhead, dispatch floor, achieved memory efficiency, per-tile
+// overhead, tile menu) are applied here, so every caller sees them; docs/models/compute.md §5b.
 // Not modelled: bank conflicts in on-chip buffers, L1->L0 transfer time (assumed hidden behind the
-// matrix unit), instruction issue, power/clock throttling, kernel launch overhead (the engine's).
+// matrix unit), instruction issue, power/clock throttling beyond chip.sustained_clock.
 #pragma once
 
 #include <cstdint>

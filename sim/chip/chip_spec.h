@@ -185,6 +185,46 @@ struct ChipLinkSpec {
   }
 };
 
+// What a real kernel library loses against the array model's ideal schedule (docs/models/compute.md
+// §5b "Kernel effects"). Defaults are the ideal (no loss); the presets set measured values with citations.
+//   every op:          t = max(t_array, dispatch_time) + launch_overhead
+//                      (the host framework issues one op per dispatch_time at best, so a shorter
+//                      kernel waits for the next; launch_overhead is the device-side gap per kernel)
+//   memory traffic:    BW_kernel = memory_efficiency x BW_port   (achieved streaming fraction)
+//   every output tile: + tile_overhead_cycles                    (prologue/epilogue of one CTA / block)
+//   matrix tiles:      tm, tn >= min(min_tile, dim)              (kernel tile menu: tile quantization)
+//   in the engine:     t x (1 + comm_slowdown) for a compute op that starts while a collective runs
+//                      on its chip (communication kernels hold cores and HBM bandwidth)
+//                      t x (1 + chip_spread/2 x (R-1)/(R+1)) for every compute op of an R-rank job:
+//                      synchronous training runs at the pace of its slowest chip; with speeds spread
+//                      uniformly over chip_spread, the slowest of R is that much behind the median one
+struct KernelSpec {
+  Seconds launch_overhead = Seconds(0);
+  Seconds dispatch_time = Seconds(0);
+  double memory_efficiency = 1.0;
+  double tile_overhead_cycles = 0.0;
+  std::int64_t min_tile = 16;
+  double comm_slowdown = 0.0;
+  double chip_spread = 0.0;
+  template <class V>
+  void visit(V& v) {
+    v.field("launch_overhead", launch_overhead,
+            cfg::Field("fixed time added to every kernel (launch + framework gap between kernels)").min(0));
+    v.field("dispatch_time", dispatch_time,
+            cfg::Field("host framework time to issue one op: an op never takes less (CPU-bound small kernels)").min(0));
+    v.field("memory_efficiency", memory_efficiency,
+            cfg::Field("fraction of the memory port's achievable bandwidth a kernel's loads/stores reach").positive().max(1));
+    v.field("tile_overhead_cycles", tile_overhead_cycles,
+            cfg::Field("core cycles each output tile of a matrix op pays outside its K loop (prologue, epilogue)").min(0));
+    v.field("min_tile", min_tile,
+            cfg::Field("smallest M/N tile of the matrix kernels (tile quantization; smaller only when the dimension is)").positive());
+    v.field("comm_slowdown", comm_slowdown,
+            cfg::Field("fractional slow-down of a compute op that starts while a collective runs on its chip").min(0));
+    v.field("chip_spread", chip_spread,
+            cfg::Field("spread of sustained speed between chips of one model (fraction); a synchronous R-chip job runs at its slowest").min(0).max(0.5));
+  }
+};
+
 struct ChipSpec {
   std::string name = "chip";
   Hertz clock;
@@ -196,6 +236,7 @@ struct ChipSpec {
   DmaSpec dma;
   HbmSummarySpec hbm;
   ChipLinkSpec links;
+  KernelSpec kernel;
   double compute_efficiency = 1.0;  // roofline placeholder: achievable fraction of matrix peak
 
   template <class V>
@@ -211,6 +252,7 @@ struct ChipSpec {
     v.field("dma", dma, cfg::Field("DMA engines of one core"));
     v.field("hbm", hbm, cfg::Field("off-chip memory").required());
     v.field("links", links, cfg::Field("chip-to-chip links").required());
+    v.field("kernel", kernel, cfg::Field("kernel-library effects: launch overhead, achieved memory efficiency, tile costs"));
     v.field("compute_efficiency", compute_efficiency,
             cfg::Field("achievable fraction of matrix peak (roofline placeholder only)").positive().max(1));
   }

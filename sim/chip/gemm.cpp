@@ -40,9 +40,13 @@ struct Plan {
   std::size_t order = 0;
 };
 
-std::vector<std::int64_t> tile_sizes(std::int64_t dim) {
+// Tile edges the mapper may use along one dimension: powers of two from 16 to 4096, clipped to the
+// dimension; `min_tile` (chip.kernel.min_tile) removes the smaller ones unless the dimension itself is
+// smaller (a kernel library's tile menu: the source of tile quantization on small or odd shapes).
+std::vector<std::int64_t> tile_sizes(std::int64_t dim, std::int64_t min_tile = 1) {
   std::vector<std::int64_t> v;
-  for (std::int64_t t = 16; t <= 4096; t *= 2) v.push_back(std::min(t, dim));
+  for (std::int64_t t = 16; t <= 4096; t *= 2)
+    if (t >= min_tile || t >= dim) v.push_back(std::min(t, dim));
   v.push_back(std::min<std::int64_t>(dim, 4096));
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -139,6 +143,16 @@ Plan build(const Env& e, std::int64_t tm, std::int64_t tn, std::int64_t tk, std:
         t.tail = last.tail;
         const double out = double(mvar.size * nvar.size) * out_b;
         t.store = detail::store_cycles(e.ctx, out, p.active);
+        // The per-tile cost outside the K loop (prologue, epilogue, block scheduling):
+        // chip.kernel.tile_overhead_cycles, serial with the matrix unit, charged on the tile's first step.
+        if (const std::int64_t oh = detail::cycles_of(chip.kernel.tile_overhead_cycles); oh > 0) {
+          StepRun first = t.steps.front();
+          first.count = 1;
+          first.cost.compute += oh;
+          if (--t.steps.front().count == 0) t.steps.erase(t.steps.begin());
+          t.steps.insert(t.steps.begin(), first);
+          tile_est += double(oh);
+        }
         p.kinds.push_back(std::move(t));
         p.counts.push_back(cnt);
         p.hbm_read += tile_hbm * double(cnt);
@@ -200,7 +214,7 @@ OpResult simulate_gemm(const ChipSpec& chip, const mem::MemoryPort& port, const 
   Env e{chip, g, detail::make_ctx(chip, port, prof), df, b};
 
   std::vector<Plan> plans;
-  const auto ms = tile_sizes(g.m), ns = tile_sizes(g.n), ks = tile_sizes(g.k);
+  const auto ms = tile_sizes(g.m, chip.kernel.min_tile), ns = tile_sizes(g.n, chip.kernel.min_tile), ks = tile_sizes(g.k);
   for (auto tm : ms)
     for (auto tn : ns)
       for (auto tk : ks) {

@@ -15,7 +15,7 @@ Ctx make_ctx(const ChipSpec& chip, const mem::MemoryPort& port, const mem::Acces
   c.cores = chip.cores;
   const double bw = port.achievable_bandwidth(profile).bytes_per_second();
   XPU_ASSERT(bw > 0, "memory port reports no bandwidth");
-  c.hbm_bpc = bw / c.clock_hz;
+  c.hbm_bpc = bw * chip.kernel.memory_efficiency / c.clock_hz;  // what a kernel's loads/stores reach
   c.fill_bpc = chip.dma.fill_bytes_per_cycle;
   c.drain_bpc = chip.dma.drain_bytes_per_cycle;
   const Seconds lat = chip.dma.latency.seconds() > 0 ? chip.dma.latency : port.idle_latency();
@@ -58,11 +58,16 @@ ChipRun run_chip(const std::vector<TileCost>& kinds, const std::vector<std::int6
   return out;
 }
 
+std::int64_t kernel_cycles(const ChipSpec& chip, std::int64_t array_cycles) {
+  const std::int64_t dispatch = cycles_of(chip.kernel.dispatch_time.seconds() * chip.clock.hertz());
+  return std::max(array_cycles, dispatch) + cycles_of(chip.kernel.launch_overhead.seconds() * chip.clock.hertz());
+}
+
 OpResult matrix_result(const ChipSpec& chip, const Ctx& ctx, std::string op, Flops flops, DType dtype,
                        std::int64_t cycles, const PlanBytes& bytes, const ChipRun& run, std::int64_t steps_simulated) {
   OpResult r;
   r.op = std::move(op);
-  r.cycles = Cycles(cycles);
+  r.cycles = Cycles(kernel_cycles(chip, cycles));
   r.time = r.cycles / chip.clock;
   r.flops = flops;
   r.bytes.hbm_read = Bytes(bytes.hbm_read);

@@ -58,6 +58,10 @@ struct ChipRun {
 ChipRun run_chip(const std::vector<TileCost>& kinds, const std::vector<std::int64_t>& counts, std::int64_t cores,
                  std::int64_t first_latency, bool extrapolate);
 
+// An op's cycles as a kernel: max(array cycles, chip.kernel.dispatch_time) + chip.kernel.launch_overhead
+// (every op's result goes through this once).
+std::int64_t kernel_cycles(const ChipSpec& chip, std::int64_t array_cycles);
+
 // Bytes a matrix-unit plan moves per level (GEMM and fused attention plans).
 struct PlanBytes {
   double hbm_read = 0, hbm_write = 0, fill = 0, drain = 0, l0_op = 0, l0_acc = 0;

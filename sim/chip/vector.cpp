@@ -113,7 +113,7 @@ OpResult simulate_vector(const ChipSpec& chip, const mem::MemoryPort& port, cons
   OpResult r;
   r.op = v.canonical();
   const std::int64_t floor = detail::hbm_floor(ctx, double(E) * b * (hbm_in_factor + c.outputs));
-  r.cycles = Cycles(std::max(run.cycles, floor));
+  r.cycles = Cycles(detail::kernel_cycles(chip, std::max(run.cycles, floor)));
   r.time = r.cycles / chip.clock;
   r.flops = Flops(double(E) * c.flops);
   r.bytes.hbm_read = Bytes(double(E) * b * hbm_in_factor);

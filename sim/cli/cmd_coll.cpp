@@ -7,6 +7,7 @@
 
 #include "sim/cli/command.h"
 #include "sim/cluster/arch.h"
+#include "sim/cluster/simulate.h"
 #include "sim/collective/collective.h"
 #include "sim/core/error.h"
 
@@ -28,13 +29,14 @@ int coll_cmd(const std::vector<std::string>& argv) {
           {"op", "OP", "allreduce, allgather, reducescatter, alltoall, broadcast, reduce, sendrecv", "allreduce", false},
           {"bytes", "SIZE", "nccl-tests size, e.g. 1GiB, 64 MiB", "1 GiB", false},
           {"ranks", "N", "group = chips 0..N-1 (sendrecv: chip 0 -> chip N-1)", "all chips", false},
-          {"algo", "NAME", "algorithm, or auto (fastest by the closed-form model)", "auto", false},
+          {"algo", "NAME", "algorithm, or auto (fastest by the closed-form model); default: the arch's models.collective_algorithm", "", false},
           {"root", "RANK", "root rank for broadcast/reduce", "0", false},
-          {"chunk", "SIZE", "pipelining chunk of tree and chain algorithms", "4 MiB", false},
+          {"chunk", "SIZE", "pipelining chunk of tree and chain algorithms; default: the arch's models.collective_chunk", "", false},
           {"all", "", "run every algorithm that supports the op and compare", "", false}});
   if (!a.parse(argv)) return kExitOk;
   ArchSpec arch = load_arch(a.get("arch"));
-  Topology topo(arch.pod, LinkDefaults{arch.chip.links.bandwidth, arch.chip.links.latency});
+  // The same network model `run` builds (cluster::link_defaults / collective_options).
+  Topology topo(arch.pod, cluster::link_defaults(arch));
   CollectiveRequest req;
   req.op = parse_coll_op(a.get("op"));
   try {
@@ -64,14 +66,16 @@ int coll_cmd(const std::vector<std::string>& argv) {
   } catch (const std::exception&) {
     throw UserError("xpusim coll: --root expects an integer");
   }
-  CollectiveOptions opts;
-  try {
-    opts.chunk = parse_bytes(a.get("chunk"));
-  } catch (const UnitError& e) {
-    throw UserError(std::string("xpusim coll: --chunk: ") + e.what());
+  CollectiveOptions opts = cluster::collective_options(arch);
+  if (!a.get("chunk").empty()) {
+    try {
+      opts.chunk = parse_bytes(a.get("chunk"));
+    } catch (const UnitError& e) {
+      throw UserError(std::string("xpusim coll: --chunk: ") + e.what());
+    }
   }
   if (!(opts.chunk.bytes() > 0)) throw UserError("xpusim coll: --chunk must be > 0");
-  req.algorithm = a.get("algo");
+  req.algorithm = a.get("algo").empty() ? opts.algorithm : a.get("algo");
 
   std::cout << "pod " << arch.pod.name << ": " << topo.chips() << " chips\n" << topo.summary();
   std::vector<std::string> algos;

@@ -10,6 +10,7 @@
 
 #include "sim/cli/command.h"
 #include "sim/cluster/arch.h"
+#include "sim/cluster/simulate.h"
 #include "sim/core/error.h"
 #include "sim/memory/fast_hbm.h"
 #include "sim/memory/hbm_spec.h"
@@ -44,20 +45,14 @@ int cmd_mem(const std::vector<std::string>& argv) {
   if (a.has("arch") == a.has("preset")) throw UserError("xpusim mem: give exactly one of --arch FILE or --preset FILE; see --help");
 
   std::string preset_path;
-  double stacks = 0;  // 0: as in the preset
   if (a.has("arch")) {
     ArchSpec arch = load_arch(a.get("arch"));
-    if (arch.chip.hbm.preset.empty())
-      throw UserError(a.get("arch") + ": chip.hbm.preset is empty; name a memory preset (arch-configs/memory/*.yaml) or use --preset");
     preset_path = arch.chip.hbm.preset;  // load_arch resolved it relative to the file that names it
-    mem::HbmSpec probe = mem::load_hbm_preset(preset_path);
-    stacks = arch.chip.hbm.bandwidth / probe.stack_peak();
-    if (stacks < 0.5) throw UserError(a.get("arch") + ": chip.hbm.bandwidth is less than half a stack of " + probe.name);
   } else {
     preset_path = a.get("preset");
   }
-  mem::HbmSpec spec = mem::load_hbm_preset(preset_path);
-  if (stacks > 0) spec.organisation.stacks = static_cast<std::int64_t>(stacks + 0.5);
+  // With --arch: the chip's memory as the model factory builds it for `run` and `op`.
+  mem::HbmSpec spec = a.has("arch") ? cluster::memory_spec(load_arch(a.get("arch"))) : mem::load_hbm_preset(preset_path);
   if (!a.get("mapping").empty()) {
     std::string why = mem::AddressMapper::check_order(a.get("mapping"));
     if (!why.empty()) throw UserError("--mapping: " + why);

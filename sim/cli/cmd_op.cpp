@@ -1,6 +1,7 @@
 // `xpusim op`: simulate one op on one chip and print its cost (cycles, time, utilisation, bytes per
-// level, bound, mapping). The chip comes from an arch config (--arch); the memory behind it is the
-// constant-efficiency port built from chip.hbm (bandwidth x efficiency).
+// level, bound, mapping). The chip comes from an arch config (--arch) and is built by the same model
+// factory as `xpusim run` (cluster::make_chip_compute_model: sustained clock, the chip's memory
+// preset, kernel effects), so an op costs here what it costs inside a run.
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include "sim/chip/op_text.h"
 #include "sim/cli/command.h"
 #include "sim/cluster/arch.h"
+#include "sim/cluster/simulate.h"
 #include "sim/core/config.h"
 #include "sim/core/error.h"
 
@@ -44,12 +46,13 @@ int run_op(const std::vector<std::string>& argv) {
   if (!args.parse(argv)) return kExitOk;
   if (args.positional().empty()) throw UserError("xpusim op: missing OP (e.g. \"gemm M=4096 N=4096 K=4096\"); see --help");
   const ArchSpec arch = load_arch(args.get("arch"));
-  const ChipSpec& chip = arch.chip;
-  mem::ConstantEfficiencyPort port(chip.hbm.bandwidth, chip.hbm.efficiency, chip.hbm.capacity);
   const chip::OpDesc op = chip::parse_op(args.positional()[0]);
   chip::SimOptions opt;
   opt.extrapolate = !args.has("no-extrapolate");
-  const chip::OpResult r = chip::simulate_op(chip, port, op, opt);
+  auto model = cluster::make_chip_compute_model(arch, opt);
+  const ChipSpec& chip = model->chip();  // as it runs (sustained clock)
+  const mem::MemoryPort& port = model->port();
+  const chip::OpResult r = model->simulate(op);
   const DType dt = op.kind == chip::OpDesc::Kind::Gemm        ? op.gemm.dtype
                    : op.kind == chip::OpDesc::Kind::Attention ? op.attention.dtype
                                                               : op.vector.dtype;
@@ -75,6 +78,9 @@ int run_op(const std::vector<std::string>& argv) {
     return kExitOk;
   }
   std::cout << "op           " << r.op << "\n";
+  if (arch.models.compute == "roofline")
+    std::cout << "             (note: this arch runs workloads on the roofline placeholder, models.compute: roofline;\n"
+                 "              op shows the compute-array model)\n";
   if (!op.note.empty()) std::cout << "             (" << op.note << ")\n";
   std::cout << "chip         " << chip.name << ": " << chip.cores << " cores at " << fixed(chip.clock.hertz() / 1e9, 3)
             << " GHz, memory " << port.name() << " " << format_bandwidth(port.achievable_bandwidth({})) << "\n"

@@ -5,17 +5,18 @@
 
 namespace xpu::cluster {
 
-namespace {
-// The chip as it runs: at its sustained clock when one is given (peaks for MFU stay at `clock`).
-ChipSpec running(const ChipSpec& c) {
-  ChipSpec r = c;
-  if (c.sustained_clock.value() > 0) r.clock = c.sustained_clock;
-  return r;
-}
-}  // namespace
+ChipComputeModel::ChipComputeModel(const ChipSpec& chip, std::unique_ptr<mem::MemoryPort> port,
+                                   const chip::SimOptions& opt)
+    : chip_(chip), port_(std::move(port)), cache_(std::make_unique<chip::OpCache>(chip_, *port_, opt)) {}
 
-ChipComputeModel::ChipComputeModel(const ChipSpec& chip, std::unique_ptr<mem::MemoryPort> port)
-    : chip_(running(chip)), port_(std::move(port)), cache_(std::make_unique<chip::OpCache>(chip_, *port_)) {}
+const chip::OpResult& ChipComputeModel::simulate(const chip::OpDesc& op) {
+  switch (op.kind) {
+    case chip::OpDesc::Kind::Gemm: return cache_->gemm(op.gemm);
+    case chip::OpDesc::Kind::Vector: return cache_->vector(op.vector);
+    case chip::OpDesc::Kind::Attention: return cache_->attention(op.attention);
+  }
+  throw InternalError("unknown op kind");
+}
 
 std::string ChipComputeModel::name() const { return "compute-array (" + port_->name() + " memory)"; }
 
@@ -57,8 +58,9 @@ OpCost ChipComputeModel::cost(const wl::Node& n) {
       c.flops = n.vec.flops;
       c.hbm_bytes = n.vec.bytes;
       mem::AccessProfile prof;
-      Seconds tc = c.flops / chip_.vector_peak(), tm = c.hbm_bytes / port_->achievable_bandwidth(prof);
-      c.time = std::max(tc, tm);
+      Seconds tc = c.flops / chip_.vector_peak(),
+              tm = c.hbm_bytes / (port_->achievable_bandwidth(prof) * chip_.kernel.memory_efficiency);
+      c.time = std::max({tc, tm, chip_.kernel.dispatch_time}) + chip_.kernel.launch_overhead;
       c.bound = tc >= tm ? "compute" : "memory";
       c.detail = "roofline fallback: op class '" + n.vec.op_class + "' not in chip.vector.ops";
       return c;
@@ -68,7 +70,7 @@ OpCost ChipComputeModel::cost(const wl::Node& n) {
       mem::AccessProfile prof;
       prof.read_fraction = 0.5;
       c.hbm_bytes = n.copy.bytes * 2.0;
-      c.time = c.hbm_bytes / port_->achievable_bandwidth(prof);
+      c.time = c.hbm_bytes / (port_->achievable_bandwidth(prof) * chip_.kernel.memory_efficiency);
       if (n.copy.direction != "d2d") c.time = std::max(c.time, n.copy.bytes / chip_.links.bandwidth);
       c.bound = "memory";
       return c;

@@ -15,16 +15,24 @@
 #include <memory>
 
 #include "sim/chip/chip_model.h"
+#include "sim/chip/op_text.h"
 #include "sim/cluster/models.h"
 
 namespace xpu::cluster {
 
 class ChipComputeModel : public ComputeCostModel {
  public:
-  ChipComputeModel(const ChipSpec& chip, std::unique_ptr<mem::MemoryPort> port);
+  // `chip` as it runs (cluster::running_chip). Built by cluster::make_chip_compute_model (simulate.h).
+  ChipComputeModel(const ChipSpec& chip, std::unique_ptr<mem::MemoryPort> port, const chip::SimOptions& opt = {});
   std::string name() const override;
   OpCost cost(const wl::Node& node) override;
+  double comm_slowdown() const override { return chip_.kernel.comm_slowdown; }
+  double chip_spread() const override { return chip_.kernel.chip_spread; }
+  // One op through the same cache as cost(): what `xpusim op` prints.
+  const chip::OpResult& simulate(const chip::OpDesc& op);
   const chip::OpCache& cache() const { return *cache_; }
+  const ChipSpec& chip() const { return chip_; }
+  const mem::MemoryPort& port() const { return *port_; }
 
  private:
   ChipSpec chip_;

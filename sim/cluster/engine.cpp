@@ -67,7 +67,13 @@ struct ClusterEngine::Impl {
   std::vector<std::vector<std::uint32_t>> simulated_members;  // [group set][group]
   std::map<P2PKey, std::uint32_t> arrived;             // messages delivered, not yet received
   std::map<P2PKey, std::deque<NodeIndex>> recv_waiting;  // recvs issued, data not yet there
-  Impl(const wl::Workload& wl_, ComputeCostModel& c, CommModel& m) : w(wl_), compute(c), comm(m) {}
+  double comm_slowdown = 0;
+  double straggler = 1;  // 1 + spread/2 (R-1)/(R+1): the slowest of R chips against the median one
+  Impl(const wl::Workload& wl_, ComputeCostModel& c, CommModel& m)
+      : w(wl_), compute(c), comm(m), comm_slowdown(c.comm_slowdown()) {
+    const double r = static_cast<double>(wl_.num_ranks);
+    straggler = 1.0 + 0.5 * c.chip_spread() * (r - 1.0) / (r + 1.0);
+  }
 
   const wl::Node& node(RankId r, NodeIndex n) const { return w.programs[ranks[r].program].nodes[n]; }
 
@@ -159,7 +165,13 @@ struct ClusterEngine::Impl {
         rk.hbm_bytes += c.hbm_bytes;
         // (rank, stream) is enough: a stream runs one node at a time (`current`). Small capture, so
         // std::function keeps it inline (no allocation per event).
-        k.after(c.time, [this, r, s] { complete(r, ranks[r].streams[s].current, s); });
+        // Contention (chip.kernel.comm_slowdown): a compute op that starts while a collective of this
+        // rank runs shares the chip's cores and HBM with the communication kernels.
+        // Synchronous job at the pace of its slowest chip (chip.kernel.chip_spread): exactly 1 for one rank.
+        Seconds t = c.time;
+        if (straggler != 1.0) t = c.time * straggler;
+        if (rk.comm_busy > 0 && s == kCompute && comm_slowdown > 0) t = t * (1.0 + comm_slowdown);
+        k.after(t, [this, r, s] { complete(r, ranks[r].streams[s].current, s); });
       }
     }
   }

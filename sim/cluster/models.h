@@ -30,6 +30,13 @@ class ComputeCostModel {
   virtual ~ComputeCostModel() = default;
   virtual std::string name() const = 0;
   virtual OpCost cost(const wl::Node& node) = 0;
+  // Fractional slow-down of a compute op that starts while a collective runs on its chip (the
+  // engine stretches its time by 1 + this; chip.kernel.comm_slowdown). 0 = no contention.
+  virtual double comm_slowdown() const { return 0.0; }
+  // Spread of sustained speed between chips (chip.kernel.chip_spread): the engine runs every compute op
+  // of an R-rank workload (1 + spread/2 x (R-1)/(R+1)) slower, the expected lag of the slowest of R
+  // chips behind the median one for speeds uniform over the spread. 0 = identical chips.
+  virtual double chip_spread() const { return 0.0; }
 };
 
 struct CollectiveCall {

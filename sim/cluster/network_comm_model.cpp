@@ -16,16 +16,10 @@ CollOp to_op(wl::CollKind k) {
 }
 }  // namespace
 
-NetworkCommModel::NetworkCommModel(const ArchSpec& arch) : algorithm_(arch.models.collective_algorithm) {
-  LinkDefaults d;
-  d.bandwidth = arch.chip.links.bandwidth;
-  d.latency = arch.chip.links.latency;
-  net_ = std::make_unique<Network>(arch.pod, d);
-  CollectiveOptions o;
-  o.algorithm = arch.models.collective_algorithm;
-  o.chunk = arch.models.collective_chunk;
-  o.isolated_fast_path = arch.models.collective_fast_path;
-  svc_ = std::make_unique<CollectiveService>(*net_, o);
+NetworkCommModel::NetworkCommModel(const ArchSpec& arch, const LinkDefaults& links, const CollectiveOptions& opt)
+    : algorithm_(opt.algorithm) {
+  net_ = std::make_unique<Network>(arch.pod, links);
+  svc_ = std::make_unique<CollectiveService>(*net_, opt);
 }
 
 CollectiveRequest NetworkCommModel::request(const CollectiveCall& call) const {

@@ -17,7 +17,8 @@ namespace xpu::cluster {
 
 class NetworkCommModel : public CommModel {
  public:
-  explicit NetworkCommModel(const ArchSpec& arch);
+  // Built by cluster::make_comm_model (simulate.h) from the arch's link defaults and collective options.
+  NetworkCommModel(const ArchSpec& arch, const LinkDefaults& links, const CollectiveOptions& opt);
   std::string name() const override { return "flow-level network"; }
   void start_collective(const CollectiveCall& call, std::function<void()> done) override;
   void start_send(wl::RankId src, wl::RankId dst, Bytes bytes, std::function<void()> done) override;

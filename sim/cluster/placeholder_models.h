@@ -27,9 +27,8 @@ namespace xpu::cluster {
 
 class RooflinePlaceholder : public ComputeCostModel {
  public:
-  explicit RooflinePlaceholder(const ChipSpec& chip) : chip_(chip) {
-    if (chip.sustained_clock.value() > 0) chip_.clock = chip.sustained_clock;
-  }
+  // `chip` as it runs (cluster::running_chip: sustained clock already applied).
+  explicit RooflinePlaceholder(const ChipSpec& chip) : chip_(chip) {}
   std::string name() const override { return "roofline-placeholder"; }
   OpCost cost(const wl::Node& node) override;
 

@@ -62,3 +62,18 @@ TEST(CliColl, InvalidTopologyIsReportedWithFileAndLine) {
   EXPECT_EQ(z.code, 2);
   EXPECT_NE(z.err.find("pod_zero_bw.yaml:13:"), std::string::npos) << z.err;
 }
+
+// One network-building path (cluster::link_defaults / collective_options): `coll` and `run` build the
+// same network and collective library from the same pod, so a 1 GiB all-reduce on 8 ranks takes the
+// same time in both (coll prints 5 significant digits, hence the relative 1e-4).
+TEST(CliColl, CollAndRunCostTheSameAllReduce) {
+  const std::string pod = src("tests/data/validation/pod_dgx_h100.yaml");
+  RunResult c = run(binary() + " coll --arch " + pod + " --op allreduce --bytes 1GiB");
+  RunResult r = run(binary() + " run --json --arch " + pod + " --workload " + src("tests/data/one_allreduce_1gib.yaml"));
+  ASSERT_EQ(c.code, 0) << c.err;
+  ASSERT_EQ(r.code, 0) << r.err;
+  const double coll_ms = field(c.out, "time       ");
+  const double run_ms = field(r.out, "\"step_time_s\": ") * 1e3;
+  ASSERT_GT(coll_ms, 0) << c.out;
+  EXPECT_NEAR(coll_ms / run_ms, 1.0, 1e-4) << c.out << "\n" << r.out.substr(0, 400);
+}

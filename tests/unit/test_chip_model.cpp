@@ -213,3 +213,75 @@ TEST(ChipModel, MappingFitsTheBuffersAndIsReported) {
   EXPECT_LE(2.0 * double(tm * tk + tk * tn) * 2, f.chip.buffers.l1.bytes());
   EXPECT_LE(2.0 * double(tm * tn) * 4, f.chip.buffers.l0c.bytes());
 }
+
+// ---- Kernel effects (chip.kernel; docs/models/compute.md "Kernel effects") ----------------------
+
+// t = max(t_array, dispatch_time) + launch_overhead, exactly (in whole core cycles at 1 GHz).
+TEST(ChipKernel, LaunchOverheadAndDispatchFloorAreExact) {
+  Fixture f;
+  const GemmShape big{1024, 1024, 1024, 1, DType::BF16}, tiny{16, 16, 16, 1, DType::BF16};
+  VectorOpDesc v;
+  v.op_class = "gelu";
+  v.elements = 1 << 20;
+  const double t_big = simulate_gemm(f.chip, f.port, big).time.seconds();
+  const double t_tiny = simulate_gemm(f.chip, f.port, tiny).time.seconds();
+  const double t_vec = simulate_vector(f.chip, f.port, v).time.seconds();
+  ChipSpec k = f.chip;
+  k.kernel.launch_overhead = units::microseconds(3);
+  k.kernel.dispatch_time = units::microseconds(20);
+  ASSERT_LT(t_tiny, 20e-6);
+  ASSERT_GT(t_big, 20e-6);
+  EXPECT_NEAR(simulate_gemm(k, f.port, big).time.seconds(), t_big + 3e-6, 1e-12);
+  EXPECT_NEAR(simulate_gemm(k, f.port, tiny).time.seconds(), 20e-6 + 3e-6, 1e-12);
+  EXPECT_NEAR(simulate_vector(k, f.port, v).time.seconds(), std::max(t_vec, 20e-6) + 3e-6, 1e-12);
+}
+
+// A memory-bound op at its HBM floor moves its bytes at memory_efficiency x the port's rate:
+// halving the efficiency doubles the streaming time (less the fixed first-access latency).
+TEST(ChipKernel, MemoryEfficiencyScalesStreamingTime) {
+  Fixture f;
+  const GemmShape gemv{1, 8192, 8192, 1, DType::BF16};
+  const OpResult full = simulate_gemm(f.chip, f.port, gemv);
+  ASSERT_EQ(full.bound, "memory");
+  ChipSpec k = f.chip;
+  k.kernel.memory_efficiency = 0.5;
+  const OpResult half = simulate_gemm(k, f.port, gemv);
+  const double lat = 100e-9;  // chip_small dma.latency
+  EXPECT_NEAR((half.time.seconds() - lat) / (full.time.seconds() - lat), 2.0, 0.01);
+}
+
+// Each output tile pays tile_overhead_cycles serially with the matrix unit: every plan gets slower, so
+// the best does; and no more than w x the overhead, w = the tiles per core of the plan chosen without
+// it (that plan, with the overhead, is still available to the mapper).
+TEST(ChipKernel, TileOverheadIsPaidOncePerTilePerCore) {
+  Fixture f;
+  ChipSpec k = f.chip;
+  k.kernel.tile_overhead_cycles = 500;
+  for (const GemmShape g : {GemmShape{256, 256, 4096, 1, DType::BF16}, GemmShape{2048, 2048, 2048, 1, DType::BF16}}) {
+    const OpResult a = simulate_gemm(f.chip, f.port, g), b = simulate_gemm(k, f.port, g);
+    const auto tiles_per_core = [&](const OpResult& r) {  // "... N tiles on P/4 cores (W waves)"
+      const auto at = r.mapping.find(" waves)");
+      const auto open = r.mapping.rfind('(', at);
+      return std::stoll(r.mapping.substr(open + 1, at - open - 1));
+    };
+    const std::int64_t w = tiles_per_core(a);
+    const std::int64_t d = b.cycles.count() - a.cycles.count();
+    EXPECT_LE(d, 500 * w) << g.canonical() << " " << a.mapping;
+    EXPECT_GT(d, 0) << g.canonical();
+  }
+}
+
+// min_tile removes tile edges below it unless the dimension itself is smaller (tile quantization).
+TEST(ChipKernel, MinTileLimitsTheMapperTileMenu) {
+  Fixture f;
+  ChipSpec k = f.chip;
+  k.kernel.min_tile = 128;
+  const OpResult r = simulate_gemm(k, f.port, GemmShape{200, 300, 512, 1, DType::BF16});
+  const auto at = r.mapping.find("tile ") + 5;
+  const std::int64_t tm = std::stoll(r.mapping.substr(at));
+  const std::int64_t tn = std::stoll(r.mapping.substr(r.mapping.find('x', at) + 1));
+  EXPECT_GE(tm, 128) << r.mapping;
+  EXPECT_GE(tn, 128) << r.mapping;
+  const OpResult skinny = simulate_gemm(k, f.port, GemmShape{64, 300, 512, 1, DType::BF16});
+  EXPECT_EQ(skinny.mapping.rfind("tile 64x", 0), 0u) << skinny.mapping;  // M = 64 < min_tile: its own size
+}

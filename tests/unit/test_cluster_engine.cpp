@@ -285,3 +285,77 @@ TEST(Placeholder, RooflineGemmIsComputeOrMemoryBound) {
   EXPECT_EQ(cv.bound, "memory");
   EXPECT_NEAR(cv.time.seconds(), (4096.0 + 4096.0 * 4096 + 4096) * 2 / 100e9, 1e-12);
 }
+
+namespace {
+// The fixed-cost model above with chip.kernel.comm_slowdown = 0.25.
+class ContendedCompute : public FixedCompute {
+ public:
+  double comm_slowdown() const override { return 0.25; }
+};
+}  // namespace
+
+// Compute slowed by concurrent communication (chip.kernel.comm_slowdown): an op that starts while a
+// collective of its rank runs takes (1 + s) x its cost; one that starts with no collective in flight
+// does not. Same timeline as CommunicationOverlapsComputeAndExposedIsTheRemainder with s = 0.25:
+// g2 starts at 100 us with the all-reduce in flight: 500 x 1.25 = 625 us (< 2002, still hidden); g3
+// starts after the all-reduce (2102 us): 10 us unchanged.
+TEST(Engine, ComputeOverlappingACollectiveIsSlowedByCommSlowdown) {
+  static wl::Workload w;
+  w = wl::read_yaml_trace_text(R"(
+workload:
+  ranks: 2
+  programs:
+    - ranks: all
+      nodes:
+        - {id: g1, op: gemm, m: 100, n: 1, k: 1}
+        - {id: ar, op: allreduce, bytes: 2000000, deps: [g1]}
+        - {id: g2, op: gemm, m: 500, n: 1, k: 1, deps: [g1]}
+        - {id: g3, op: gemm, m: 10, n: 1, k: 1, deps: [ar, g2]}
+)",
+                               "test.yaml");
+  ContendedCompute cc;
+  auto cm = comm_model();
+  EngineOptions eo;
+  eo.record_ops = true;
+  ClusterEngine e(w, cc, cm, eo);
+  const SimResult r = e.run();
+  EXPECT_NEAR((rec(r, 0, 2).end_ps - rec(r, 0, 2).start_ps) * 1e-6, 625.0, 1e-6);
+  EXPECT_NEAR((rec(r, 0, 3).end_ps - rec(r, 0, 3).start_ps) * 1e-6, 10.0, 1e-6);
+  EXPECT_NEAR(us(r.makespan), 100.0 + 2002.0 + 10.0, 1e-6);
+}
+
+namespace {
+class SpreadCompute : public FixedCompute {
+ public:
+  double chip_spread() const override { return 0.3; }
+};
+}  // namespace
+
+// chip.kernel.chip_spread: an R-rank job runs every compute op (1 + spread/2 (R-1)/(R+1)) slower (the
+// slowest of R chips with speeds uniform over the spread, against the median one); one rank: exact.
+TEST(Engine, ChipSpreadSlowsSynchronousJobsByTheExpectedSlowestChip) {
+  const std::string two = R"(
+workload:
+  ranks: 2
+  programs:
+    - ranks: all
+      nodes:
+        - {id: g, op: gemm, m: 100, n: 1, k: 1}
+)";
+  const std::string one = R"(
+workload:
+  ranks: 1
+  programs:
+    - ranks: all
+      nodes:
+        - {id: g, op: gemm, m: 100, n: 1, k: 1}
+)";
+  for (const auto& [text, factor] : {std::pair<std::string, double>{two, 1.0 + 0.15 * 1.0 / 3.0}, {one, 1.0}}) {
+    static wl::Workload w;
+    w = wl::read_yaml_trace_text(text, "test.yaml");
+    SpreadCompute sc;
+    auto cm = comm_model();
+    ClusterEngine e(w, sc, cm);
+    EXPECT_NEAR(us(e.run().makespan), 100.0 * factor, 1e-6);
+  }
+}

@@ -311,3 +311,37 @@ TEST(WorkloadGenerator, BadScenariosRejectedWithReasons) {
   expect_msg("scenario: {model: gpt3-175b, parallel: {dp: 2}, training: {micro_batch: 2, global_batch: 6}}",
              "multiple of micro_batch x dp");
 }
+
+// ZeRO-1 parameter all-gathers: the same gathers and bytes either way; with overlap_param_gather each
+// transformer layer's gather leads that layer's first forward (its first layernorm depends on it)
+// instead of following the optimizer; the embedding/head gather still follows the optimizer.
+TEST(WorkloadGenerator, OverlapParamGatherMovesLayerGathersAheadOfTheirForward) {
+  ScenarioSpec s = small_gpt(1, 1, 2, "none");
+  s.parallel.zero = 1;
+  const Workload after = generate_transformer(s);
+  s.parallel.overlap_param_gather = true;
+  const Workload ahead = generate_transformer(s);
+  const auto ca = collectives(after, after.programs[0]), cb = collectives(ahead, ahead.programs[0]);
+  EXPECT_EQ(ca.at("allgather@dp").n, cb.at("allgather@dp").n);
+  EXPECT_DOUBLE_EQ(ca.at("allgather@dp").bytes, cb.at("allgather@dp").bytes);
+  const Program& p = ahead.programs[0];
+  NodeIndex opt = 0;
+  for (NodeIndex i = 0; i < p.nodes.size(); ++i)
+    if (p.nodes[i].name == "optimizer") opt = i;
+  int layers_ahead = 0;
+  for (NodeIndex i = 0; i < p.nodes.size(); ++i) {
+    const Node& n = p.nodes[i];
+    if (n.kind != NodeKind::Collective || n.name.find("dp_param_ag") == std::string::npos) continue;
+    if (i < opt) {
+      ++layers_ahead;
+      // A layer gather never waits for the optimizer, and some first-forward layernorm waits for it.
+      for (NodeIndex d : n.deps) EXPECT_NE(d, opt) << n.name;
+      bool feeds_ln = false;
+      for (const auto& m : p.nodes)
+        if (m.name.find("ln1") != std::string::npos)
+          for (NodeIndex d : m.deps) feeds_ln |= d == i;
+      EXPECT_TRUE(feeds_ln) << n.name;
+    }
+  }
+  EXPECT_EQ(layers_ahead, 4);  // the 4 transformer layers
+}

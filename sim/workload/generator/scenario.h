@@ -34,6 +34,11 @@ struct ParallelSpec {
   // overlapping the rest of the backward (Megatron-Core / PyTorch DDP bucketing); false = one
   // reduction of the whole gradient buffer after the backward pass (Megatron-LM 2021).
   bool overlap_grad_reduce = true;
+  // ZeRO-1/2 parameter all-gather: false = after the optimizer step, exposed; true = each layer's
+  // gather runs ahead of that layer's first forward of the next step, overlapping the forward of the
+  // layers before it (Megatron-Core --overlap-param-gather). Generated in the steady state: the
+  // step's gathers lead its forward, the optimizer ends it.
+  bool overlap_param_gather = false;
   // Megatron-Core's userbuffer overlap of TP communication with GEMMs (needs sp when tp > 1): each
   // TP-sliced GEMM next to a TP all-gather / reduce-scatter is split into tp_comm_chunks pieces
   // along the token dimension, so chunk i's communication runs during chunk i+1's GEMM.
@@ -50,6 +55,8 @@ struct ParallelSpec {
     v.field("vpp", vpp, cfg::Field("virtual pipeline chunks per stage (interleaved 1F1B)").positive());
     v.field("schedule", schedule, cfg::Field("pipeline schedule").one_of({"1f1b", "interleaved", "gpipe"}));
     v.field("zero", zero, cfg::Field("ZeRO stage: 0 none, 1 optimizer, 2 +gradients, 3 +parameters").min(0).max(3));
+    v.field("overlap_param_gather", overlap_param_gather,
+            cfg::Field("ZeRO-1/2: overlap each layer's parameter all-gather with the forward before it (Megatron-Core --overlap-param-gather)"));
     v.field("overlap_grad_reduce", overlap_grad_reduce,
             cfg::Field("overlap the data-parallel gradient reduction with the backward (false: reduce after it, Megatron-LM 2021)"));
     v.field("tp_comm_overlap", tp_comm_overlap,

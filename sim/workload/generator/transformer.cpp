@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 #include "sim/workload/generator/flops.h"
 #include "sim/workload/generator/footprint.h"
@@ -107,6 +108,11 @@ struct Gen {
   Program* prog = nullptr;
   NodeIndex last_compute = kNone;
   NodeIndex zero3_anchor = kNone;
+  // overlap_param_gather: layers whose parameter all-gather this stage has issued, and the compute op
+  // the next gather waits for (one layer of prefetch, as the ZeRO-3 gathers).
+  std::set<std::int64_t> param_gathered;
+  NodeIndex param_anchor = kNone;
+  bool overlap_gather() const { return P.zero >= 1 && P.zero <= 2 && P.overlap_param_gather && g_dp >= 0 && training; }
   // Gradient bytes waiting for the single post-backward reduction (overlap_grad_reduce: false).
   double pending_dense = 0, pending_expert = 0;
 
@@ -397,6 +403,13 @@ struct Gen {
       NodeIndex ln = vec(nm(ph, mb, l, "ln1"), "layernorm", 2.0 * act_bytes_sp(), 8.0 * double(T) * h() / (P.sp ? P.tp : 1), {x, ag});
       return layer_fwd_rest(ph, mb, l, ln);
     }
+    if (overlap_gather() && ph == 'f' && param_gathered.insert(l).second) {
+      // This layer's parameters, gathered ahead of its first forward while the layer before computes.
+      NodeIndex ag = coll(nm('g', 0, l, "dp_param_ag"), CollKind::AllGather, layer_dense_params_loc(l) * eb, g_dp, {param_anchor});
+      param_anchor = last_compute;
+      NodeIndex ln = vec(nm(ph, mb, l, "ln1"), "layernorm", 2.0 * act_bytes_sp(), 8.0 * double(T) * h() / (P.sp ? P.tp : 1), {x, ag});
+      return layer_fwd_rest(ph, mb, l, ln);
+    }
     NodeIndex ln = vec(nm(ph, mb, l, "ln1"), "layernorm", 2.0 * act_bytes_sp(), 8.0 * double(T) * h() / (P.sp ? P.tp : 1), {x});
     return layer_fwd_rest(ph, mb, l, ln);
   }
@@ -577,6 +590,8 @@ Program Gen::build_stage(int p) {
   this->prog = &out;
   last_compute = kNone;
   zero3_anchor = kNone;
+  param_gathered.clear();
+  param_anchor = kNone;
   pending_dense = pending_expert = 0;
   // Schedule: a list of (forward?, micro-batch, virtual chunk).
   struct Unit { bool fwd; std::int64_t mb; int v; };
@@ -666,7 +681,10 @@ Program Gen::build_stage(int p) {
   if (P.zero >= 1 && P.zero <= 2) {
     for (std::int64_t l : reduced_layers) {
       const double dparams = l >= 0 ? layer_dense_params_loc(l) : double(V) * h() / P.tp;
-      if (g_dp >= 0) coll(nm('g', 0, l, "dp_param_ag"), CollKind::AllGather, dparams * eb, g_dp, {o});
+      // overlap_param_gather: transformer layers were gathered ahead of their forward; the embedding
+      // and head (l < 0) are gathered after the step as before (one matrix each).
+      if (g_dp >= 0 && !(overlap_gather() && l >= 0 && param_gathered.count(l)))
+        coll(nm('g', 0, l, "dp_param_ag"), CollKind::AllGather, dparams * eb, g_dp, {o});
       if (l >= 0 && layer_expert_params_loc(l) > 0 && g_edp >= 0)
         coll(nm('g', 0, l, "edp_param_ag"), CollKind::AllGather, layer_expert_params_loc(l) * eb, g_edp, {o});
     }
