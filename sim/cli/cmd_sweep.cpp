@@ -73,7 +73,8 @@ int sweep_cmd(const std::vector<std::string>& argv) {
   size_t failed = 0;
   for (const auto& r : results) failed += r.error.empty() ? 0 : 1;
   if (a.has("out")) {
-    report::write_files(".", {{a.get("out"), csv}});
+    const std::filesystem::path out(a.get("out"));
+    report::write_files(out.parent_path().empty() ? "." : out.parent_path().string(), {{out.filename().string(), csv}});
     std::cout << "wrote " << a.get("out") << " (" << points.size() << " points: " << st.simulated << " simulated, "
               << st.resumed << " from the database";
     if (st.duplicates) std::cout << ", " << st.duplicates << " repeated";

@@ -234,8 +234,6 @@ std::vector<Point> expand(const SweepSpec& spec) {
         p.workload_path = spec.workload_path;
         p.replicate_ranks = spec.ranks;
       }
-    } catch (const ConfigError&) {
-      throw;
     } catch (const UserError& e) {
       throw UserError(where + ": " + e.what());
     }
