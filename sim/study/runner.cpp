@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <set>
@@ -70,7 +71,7 @@ bool write_all(int fd, const std::string& s) {
 
 Progress::Progress(std::string what, std::size_t total, std::size_t already_done, bool force)
     : what_(std::move(what)), total_(total), done_(already_done), resumed_(already_done), t0_(now_s()),
-      active_(force || ::isatty(2)) {
+      active_(force || ::isatty(2) || (std::getenv("XPUSIM_PROGRESS") && std::string(std::getenv("XPUSIM_PROGRESS")) == "1")) {
   if (active_ && total_ > 0) draw();
 }
 

@@ -22,7 +22,8 @@
 namespace xpu::study {
 
 // Progress line on stderr ("sweep: 12/48 points, 3.1 points/min, ETA 11 min 40 s") when stderr is a
-// terminal (or `force`), redrawn in place after each point; nothing otherwise.
+// terminal (or `force`, or XPUSIM_PROGRESS=1 in the environment), redrawn in place after each
+// point; nothing otherwise.
 class Progress {
  public:
   Progress(std::string what, std::size_t total, std::size_t already_done, bool force = false);

@@ -158,3 +158,15 @@ TEST(CliSweepStudy, BadInputNamesTheKeyAndWritesNothing) {
   EXPECT_NE(t.err.find("not a transformer scenario"), std::string::npos) << t.err;
   fs::remove_all(dir);
 }
+
+TEST(CliSweepStudy, ProgressLineOnlyWhenAskedOrOnATerminal) {
+  const std::string axes = "--vary parallel.tp=1,2 --vary training.micro_batch=1,2 -j 2";
+  RunResult quiet = run(sweep(axes));  // stderr is a file here: nothing
+  ASSERT_EQ(quiet.code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err, "");
+  RunResult shown = run("XPUSIM_PROGRESS=1 " + sweep(axes));
+  ASSERT_EQ(shown.code, 0) << shown.err;
+  EXPECT_NE(shown.err.find("4/4 points"), std::string::npos) << shown.err;
+  EXPECT_NE(shown.err.find("points/min, ETA"), std::string::npos) << shown.err;
+  EXPECT_EQ(shown.out, quiet.out);  // the progress line never reaches the results
+}
