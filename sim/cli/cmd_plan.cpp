@@ -15,6 +15,7 @@
 #include "sim/core/error.h"
 #include "sim/report/report.h"
 #include "sim/study/plan.h"
+#include "sim/study/mpi.h"
 #include "sim/study/runner.h"
 #include "sim/study/scaling.h"
 
@@ -120,7 +121,7 @@ int plan_cmd(const std::vector<std::string>& argv) {
   opt.jobs = a.has("jobs") ? int(positive_int_option("plan", "jobs", a.get("jobs"), 1024)) : study::default_jobs();
   const std::size_t top = std::size_t(positive_int_option("plan", "top", a.get("top"), 100000));
   std::unique_ptr<study::SqliteStore> db;
-  if (a.has("db")) {
+  if (a.has("db") && !study::mpi_worker()) {
     db = std::make_unique<study::SqliteStore>(a.get("db"));
     opt.store = db.get();
   }
@@ -129,6 +130,7 @@ int plan_cmd(const std::vector<std::string>& argv) {
             << report::fixed((opt.hbm.value() > 0 ? opt.hbm.value() : arch.chip.hbm.capacity.value()) / double(units::GiB), 1)
             << " GiB, objective " << opt.objective << "\n" << std::flush;
   const study::Plan plan = study::run_plan(arch, model, opt);
+  if (study::mpi_worker()) return kExitOk;  // rank 0 reports
   std::size_t rejected = 0, dominated = 0, survivors = 0;
   std::map<std::string, std::size_t> by_term;
   for (const auto& c : plan.candidates) {

@@ -17,6 +17,7 @@
 #include "sim/cli/command.h"
 #include "sim/core/error.h"
 #include "sim/report/report.h"
+#include "sim/study/mpi.h"
 #include "sim/study/runner.h"
 #include "sim/study/scaling.h"
 #include "sim/workload/generator/scenario.h"
@@ -118,11 +119,12 @@ int scale_cmd(const std::vector<std::string>& argv) {
     std::cout << "xpusim scale: " << sc.name << " (tp " << sc.parallel.tp << ", pp " << sc.parallel.pp << ", cp "
               << sc.parallel.cp << ") on pods derived from " << arch.pod.name << "\n";
   std::unique_ptr<study::SqliteStore> db;
-  if (a.has("db")) {
+  if (a.has("db") && !study::mpi_worker()) {
     db = std::make_unique<study::SqliteStore>(a.get("db"));
     opt.store = db.get();
   }
   study::ScalingStudy st = study::run_scaling(arch, sc, opt);
+  if (study::mpi_worker()) return kExitOk;  // rank 0 reports
   if (!quiet) {
     for (const auto& note : st.skipped) std::cout << "  skipped " << note << "\n";
     for (const auto& p : st.points) std::cout << point_line(p) << "\n";

@@ -10,6 +10,7 @@
 #include "sim/cli/command.h"
 #include "sim/core/error.h"
 #include "sim/report/report.h"
+#include "sim/study/mpi.h"
 #include "sim/study/runner.h"
 #include "sim/study/sweep.h"
 
@@ -62,12 +63,13 @@ int sweep_cmd(const std::vector<std::string>& argv) {
   // Every point is loaded and checked before anything runs (bad input: nothing written).
   const std::vector<study::Point> points = study::expand(spec);
   std::unique_ptr<study::ResultStore> store;
-  if (a.has("db")) store = std::make_unique<study::SqliteStore>(a.get("db"));
+  if (a.has("db") && !study::mpi_worker()) store = std::make_unique<study::SqliteStore>(a.get("db"));
   else store = std::make_unique<study::MemoryStore>();
   study::RunOptions ro;
   ro.jobs = a.has("jobs") ? static_cast<int>(positive_int_option("sweep", "jobs", a.get("jobs"), 1024)) : study::default_jobs();
   ro.study = "sweep " + spec.name;
   const study::RunStats st = study::run_points(points, *store, ro);
+  if (study::mpi_worker()) return kExitOk;  // rank 0 reports
   const auto results = study::collect(points, *store);
   const std::string csv = study::sweep_csv(spec, points, results);
   size_t failed = 0;

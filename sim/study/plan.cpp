@@ -9,6 +9,7 @@
 #include "sim/core/dtype.h"
 #include "sim/core/error.h"
 #include "sim/report/report.h"
+#include "sim/study/mpi.h"
 #include "sim/study/runner.h"
 #include "sim/workload/generator/flops.h"
 #include "sim/workload/generator/footprint.h"
@@ -294,6 +295,7 @@ Plan run_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, const PlanO
   ro.study = "plan " + model.name + " on " + arch.pod.name;
   ro.progress_force = opt.progress_force;
   run_points(points, store, ro);
+  if (mpi_worker()) return plan;  // rank 0 has the results
   const auto ms = collect(points, store);
   for (std::size_t i = 0; i < which.size(); ++i) {
     Candidate& c = plan.candidates[which[i]];

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "sim/core/error.h"
+#include "sim/study/mpi.h"
 
 namespace xpu::study {
 namespace {
@@ -71,7 +72,8 @@ bool write_all(int fd, const std::string& s) {
 
 Progress::Progress(std::string what, std::size_t total, std::size_t already_done, bool force)
     : what_(std::move(what)), total_(total), done_(already_done), resumed_(already_done), t0_(now_s()),
-      active_(force || ::isatty(2) || (std::getenv("XPUSIM_PROGRESS") && std::string(std::getenv("XPUSIM_PROGRESS")) == "1")) {
+      active_(!mpi_worker() &&
+              (force || ::isatty(2) || (std::getenv("XPUSIM_PROGRESS") && std::string(std::getenv("XPUSIM_PROGRESS")) == "1"))) {
   if (active_ && total_ > 0) draw();
 }
 
@@ -141,7 +143,11 @@ RunStats run_points(const std::vector<Point>& points, ResultStore& store, const 
     progress.point_done();
   };
   const int jobs = std::max(1, std::min<int>(opt.jobs, static_cast<int>(todo.size())));
-  if (jobs <= 1) {
+  if (mpi_active()) {
+    // Ranks 1..K-1 simulate what rank 0 hands out; rank 0 stores (sim/study/mpi.h).
+    if (mpi_worker()) mpi_serve([&](std::size_t i) { return encode(simulate_point(points.at(i))); });
+    else mpi_dispatch(todo, record);
+  } else if (jobs <= 1) {
     for (size_t i : todo) record(i, encode(simulate_point(points[i])));
   } else {
     struct Worker {

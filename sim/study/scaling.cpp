@@ -14,6 +14,7 @@
 
 #include "sim/core/error.h"
 #include "sim/report/report.h"
+#include "sim/study/mpi.h"
 #include "sim/study/runner.h"
 #include "sim/workload/generator/transformer.h"
 
@@ -185,6 +186,7 @@ ScalingStudy run_scaling(const ArchSpec& arch, const wl::gen::ScenarioSpec& scen
   ro.study = "scale " + scenario.name;
   ro.progress_force = opt.progress_force;
   run_points(points, store, ro);
+  if (mpi_worker()) return st;  // rank 0 has the results
   const std::vector<Metrics> ms = collect(points, store);
   for (size_t i = 0; i < points.size(); ++i) {
     const wl::gen::ScenarioSpec& s = points[i].scenario;
