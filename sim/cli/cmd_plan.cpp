@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -63,8 +64,12 @@ int plan_cmd(const std::vector<std::string>& argv) {
          "exposed communication, bubble). Rules: docs/study.md.",
          {{"arch", "FILE", "pod preset (arch-configs/pods/...)", "", true},
           {"model", "NAME", "model preset name (workloads/models/NAME.yaml) or a model YAML path", "", true},
-          {"gbs", "N", "global batch, sequences per step", "", true},
-          {"seq", "N", "sequence length, tokens", "", true},
+          {"gbs", "N", "training: global batch, sequences per step (required for training)", "", false},
+          {"seq", "N", "training: sequence length, tokens (required for training)", "", false},
+          {"inference", "PHASE", "plan serving instead: decode or prefill, over TP / EP / batch (one replica)", "", false},
+          {"context", "N", "inference: KV-cache length (decode) or prompt length (prefill), tokens", "4096", false},
+          {"batch", "LIST", "inference: batch sizes (sequences in flight) to consider", "1,8,32,64,128,256", false},
+          {"latency-ms", "MS", "inference: step latency target (decode: per token; prefill: time to first token)", "", false},
           {"chips", "N", "derive a pod of N chips from --arch first (the rule of xpusim scale)", "", false},
           {"hbm", "BYTES", "HBM capacity per chip for the memory pruning, e.g. 80GiB (default: the chip's)", "", false},
           {"objective", "NAME", "step-time or memory (tokens-per-joule needs a power model xpusim lacks)", "step-time", false},
@@ -99,8 +104,31 @@ int plan_cmd(const std::vector<std::string>& argv) {
     throw UserError("--model: " + std::string(e.what()));
   }
   study::PlanOptions opt;
-  opt.global_batch = positive_int_option("plan", "gbs", a.get("gbs"), 1L << 30);
-  opt.seq_len = positive_int_option("plan", "seq", a.get("seq"), 1L << 24);
+  opt.inference = a.has("inference");
+  if (opt.inference) {
+    for (const char* k : {"gbs", "seq", "micro-batch", "vpp", "recompute", "zero", "objective"})
+      if (a.has(k)) throw UserError(std::string("xpusim plan: --") + k + " is a training option; drop it or drop --inference");
+    opt.phase = a.get("inference");
+    if (opt.phase != "decode" && opt.phase != "prefill")
+      throw UserError("xpusim plan: --inference: unknown phase '" + opt.phase + "' (decode or prefill)");
+    opt.context = positive_int_option("plan", "context", a.get("context"), 1L << 24);
+    opt.batches = int_list("batch", a.get("batch"));
+    if (a.has("latency-ms")) {
+      char* end = nullptr;
+      const double ms = std::strtod(a.get("latency-ms").c_str(), &end);
+      if (a.get("latency-ms").empty() || *end != '\0' || !(ms > 0))
+        throw UserError("xpusim plan: --latency-ms needs a positive number of milliseconds, got '" + a.get("latency-ms") + "'");
+      opt.latency_s = ms * 1e-3;
+    }
+  } else {
+    for (const char* k : {"gbs", "seq"})
+      if (!a.has(k))
+        throw UserError(std::string("xpusim plan: missing required option '--") + k + " N' (or plan serving with --inference); see --help");
+    for (const char* k : {"batch", "latency-ms", "context"})
+      if (a.has(k)) throw UserError(std::string("xpusim plan: --") + k + " is an inference option (add --inference decode|prefill)");
+    opt.global_batch = positive_int_option("plan", "gbs", a.get("gbs"), 1L << 30);
+    opt.seq_len = positive_int_option("plan", "seq", a.get("seq"), 1L << 24);
+  }
   if (a.has("hbm")) {
     try {
       opt.hbm = parse_bytes(a.get("hbm"));
@@ -125,10 +153,15 @@ int plan_cmd(const std::vector<std::string>& argv) {
     db = std::make_unique<study::SqliteStore>(a.get("db"));
     opt.store = db.get();
   }
-  std::cout << "xpusim plan: " << model.name << " on " << arch.pod.name << " (" << arch.pod.chips << " chips), global batch "
-            << opt.global_batch << " x " << opt.seq_len << " tokens, HBM "
+  std::cout << "xpusim plan: " << model.name << " on " << arch.pod.name << " (" << arch.pod.chips << " chips), ";
+  if (opt.inference)
+    std::cout << opt.phase << " at context " << opt.context << ", latency target "
+              << (opt.latency_s > 0 ? report::fixed(opt.latency_s * 1e3, 3) + " ms" : std::string("none"));
+  else
+    std::cout << "global batch " << opt.global_batch << " x " << opt.seq_len << " tokens";
+  std::cout << ", HBM "
             << report::fixed((opt.hbm.value() > 0 ? opt.hbm.value() : arch.chip.hbm.capacity.value()) / double(units::GiB), 1)
-            << " GiB, objective " << opt.objective << "\n" << std::flush;
+            << " GiB, objective " << (opt.inference ? "tokens/s per chip" : opt.objective) << "\n" << std::flush;
   const study::Plan plan = study::run_plan(arch, model, opt);
   if (study::mpi_worker()) return kExitOk;  // rank 0 reports
   std::size_t rejected = 0, dominated = 0, survivors = 0;
@@ -144,7 +177,8 @@ int plan_cmd(const std::vector<std::string>& argv) {
     }
   }
   std::cout << "  " << plan.layouts << " layouts (" << plan.illegal << " refused by the divisibility / batch rules), "
-            << plan.candidates.size() << " layout x recompute x ZeRO choices: " << rejected << " do not fit in HBM";
+            << plan.candidates.size() << (opt.inference ? " candidates: " : " layout x recompute x ZeRO choices: ")
+            << rejected << " do not fit in HBM";
   if (!by_term.empty()) {
     std::cout << " (first term over the budget:";
     bool first = true;
@@ -154,11 +188,15 @@ int plan_cmd(const std::vector<std::string>& argv) {
     }
     std::cout << ")";
   }
-  std::cout << ", " << dominated << " dominated, " << survivors << " survivors; simulated " << plan.ranking.size()
+  std::size_t simulated = 0;
+  for (const auto& c : plan.candidates)
+    simulated += c.status == study::PlanStatus::Simulated || c.status == study::PlanStatus::TooSlow ? 1 : 0;
+  std::cout << ", " << dominated << " dominated, " << survivors << " survivors; simulated " << simulated
             << " (the best by the analytic estimate, --max-sim " << opt.max_simulated << ") in "
             << report::fixed(plan.wall_s, 1) << " s\n\n";
   if (plan.ranking.empty()) {
-    std::cout << "  no layout fits in HBM and simulates; see plan.csv for each rejection\n";
+    std::cout << "  no layout fits in HBM" << (opt.inference && opt.latency_s > 0 ? " and meets the latency target" : "")
+              << " among those simulated; see plan.csv for each rejection\n";
   } else {
     std::cout << study::plan_table(plan, top);
   }
@@ -171,11 +209,17 @@ int plan_cmd(const std::vector<std::string>& argv) {
   std::cout << "\n  wrote " << out << "/plan.csv (" << plan.candidates.size() << " rows)\n";
   int rc = plan.ranking.empty() ? kExitCheckFailed : kExitOk;
   if (a.has("no-plot") || plan.ranking.empty()) return rc;
+  std::vector<std::string> plot_args = {out + "/plan.csv", "--out", out};
+  if (opt.inference) {
+    plot_args.push_back("--inference");
+    if (opt.latency_s > 0) plot_args.insert(plot_args.end(), {"--latency-ms", report::fixed(opt.latency_s * 1e3, 6)});
+  }
+  plot_args.push_back("--title");
+  plot_args.push_back(model.name + " on " + arch.pod.name +
+                      (opt.inference ? ", " + opt.phase + " at context " + std::to_string(opt.context)
+                                     : ", batch " + std::to_string(opt.global_batch) + " x " + std::to_string(opt.seq_len)));
   const int prc = run_plot_script(a.get("python"), "plot_plan.py",
-                                  {out + "/plan.csv", "--out", out, "--title",
-                                   model.name + " on " + arch.pod.name + ", batch " + std::to_string(opt.global_batch) + " x " +
-                                       std::to_string(opt.seq_len)},
-                                  "plan.csv");
+                                  plot_args, "plan.csv");
   return prc != kExitOk ? prc : rc;
 }
 

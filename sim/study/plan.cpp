@@ -57,11 +57,15 @@ const char* plan_status_name(PlanStatus s) {
     case PlanStatus::NotSimulated: return "not_simulated";
     case PlanStatus::Dominated: return "dominated";
     case PlanStatus::Rejected: return "rejected";
+    case PlanStatus::TooSlow: return "too_slow";
   }
   return "?";
 }
 
 std::string Candidate::label() const {
+  if (scenario.name == "plan-inference")
+    return "tp" + std::to_string(tp) + " ep" + std::to_string(ep) + " dp" + std::to_string(dp) + " batch" +
+           std::to_string(batch);
   return "tp" + std::to_string(tp) + " pp" + std::to_string(pp) + " dp" + std::to_string(dp) + " cp" +
          std::to_string(cp) + " ep" + std::to_string(ep) + " vpp" + std::to_string(vpp) + " mb" +
          std::to_string(micro_batch) + " recompute=" + recompute + " zero=" + std::to_string(zero);
@@ -86,6 +90,40 @@ std::string failing_term(double w, double g, double o, double a, double cap) {
     if (sum > cap) return name;
   }
   return "";
+}
+
+std::string failing_term_inference(double w, double kv, double a, double cap) {
+  const std::pair<const char*, double> terms[] = {{"weights", w}, {"kv_cache", kv}, {"activations", a}};
+  double sum = 0;
+  for (const auto& [name, v] : terms) {
+    sum += v;
+    if (sum > cap) return name;
+  }
+  return "";
+}
+
+double estimate_inference_step(const ArchSpec& arch, const wl::gen::ScenarioSpec& s) {
+  const auto& m = s.model;
+  const auto& P = s.parallel;
+  const auto& I = s.inference;
+  DType dt = DType::BF16;
+  parse_dtype(I.dtype, dt);
+  const double bytes = double(dtype_bytes(dt));
+  double mem = 0;
+  for (const auto& it : wl::gen::footprint(s).items)
+    if (it.name == "weights" || it.name == "kv_cache") mem += it.bytes.value();
+  const double b = double(I.batch) / P.dp;
+  const double tokens = I.phase == "decode" ? b : b * double(I.context);
+  const double ctx = double(I.context);
+  // Active parameters' matmul work on this rank, plus attention over the context.
+  const double flops = 2.0 * tokens * m.active_params() / double(P.tp) +
+                       tokens * 4.0 * ctx * double(m.heads) / P.tp * double(m.qk_dim()) * double(m.layers);
+  const double peak = arch.chip.matrix_peak(dt).value();
+  const double hbm = arch.chip.hbm.bandwidth.value();
+  double t = std::max(mem / hbm, flops / peak);
+  if (P.tp > 1)
+    t += double(m.layers) * 2.0 * 2.0 * double(P.tp - 1) / P.tp * tokens * double(m.hidden) * bytes / group_bandwidth(arch, 1, P.tp);
+  return t;
 }
 
 PlanEstimate estimate_step(const ArchSpec& arch, const wl::gen::ScenarioSpec& s) {
@@ -149,8 +187,158 @@ PlanEstimate estimate_step(const ArchSpec& arch, const wl::gen::ScenarioSpec& s)
   return e;
 }
 
+namespace {
+
+Plan run_inference_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, const PlanOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (opt.phase != "decode" && opt.phase != "prefill")
+    throw UserError("--inference: unknown phase '" + opt.phase + "' (decode or prefill)");
+  if (opt.context <= 0) throw UserError("--context: must be a positive number of tokens");
+  if (opt.batches.empty()) throw UserError("--batch: give at least one batch size");
+  Plan plan;
+  plan.inference = true;
+  plan.phase = opt.phase;
+  plan.latency_s = opt.latency_s;
+  plan.model = model.name;
+  plan.arch = arch.pod.name;
+  plan.chips = arch.pod.chips;
+  plan.seq_len = opt.context;
+  plan.objective = "tokens-per-s-per-chip";
+  plan.capacity_bytes = opt.hbm.value() > 0 ? opt.hbm.value() : arch.chip.hbm.capacity.value();
+  const std::int64_t max_tp = opt.max_tp > 0 ? opt.max_tp : levels_of(arch).front().size;
+  std::vector<std::size_t> survivors;
+  for (std::int64_t tp = 1; tp <= max_tp && tp <= arch.pod.chips; tp *= 2) {
+    std::vector<std::int64_t> eps = {1};
+    if (model.is_moe())
+      for (std::int64_t ep = 2; tp * ep <= arch.pod.chips; ep *= 2)
+        if (model.moe.experts % ep == 0) eps.push_back(ep);
+    for (std::int64_t ep : eps) {
+      for (std::int64_t batch : opt.batches) {
+        wl::gen::ScenarioSpec s;
+        s.name = "plan-inference";
+        s.model = model;
+        s.training_mode = false;
+        s.parallel.tp = int(tp);
+        s.parallel.ep = int(ep);
+        s.parallel.dp = int(ep);
+        s.inference.phase = opt.phase;
+        s.inference.batch = batch;
+        s.inference.context = opt.context;
+        s.hbm = Bytes(plan.capacity_bytes);
+        ++plan.layouts;
+        try {
+          if (batch % ep != 0) throw UserError("batch not divisible by dp");
+          wl::gen::check_scenario(s);
+        } catch (const UserError&) {
+          ++plan.illegal;
+          continue;
+        }
+        Candidate c;
+        c.tp = int(tp);
+        c.ep = int(ep);
+        c.dp = int(ep);
+        c.batch = batch;
+        c.micro_batches = 1;
+        c.scenario = s;
+        c.capacity_bytes = plan.capacity_bytes;
+        for (const auto& it : wl::gen::footprint(s).items) {
+          if (it.name == "weights") c.weights_bytes = it.bytes.value();
+          else if (it.name == "kv_cache") c.kv_bytes = it.bytes.value();
+          else if (it.name == "activations") c.activations_bytes = it.bytes.value();
+        }
+        const std::string term = failing_term_inference(c.weights_bytes, c.kv_bytes, c.activations_bytes, c.capacity_bytes);
+        if (!term.empty()) {
+          const double gib = double(units::GiB);
+          c.status = PlanStatus::Rejected;
+          c.reason = term + " does not fit: needs " + fixed(c.footprint_bytes() / gib, 1) + " GiB (weights " +
+                     fixed(c.weights_bytes / gib, 1) + ", kv_cache " + fixed(c.kv_bytes / gib, 1) + ", activations " +
+                     fixed(c.activations_bytes / gib, 1) + ") of " + fixed(c.capacity_bytes / gib, 1) + " GiB";
+        } else {
+          c.status = PlanStatus::NotSimulated;
+          c.estimate.compute_s = estimate_inference_step(arch, s);
+          survivors.push_back(plan.candidates.size());
+        }
+        plan.candidates.push_back(std::move(c));
+      }
+    }
+  }
+  auto tokens = [&](const Candidate& c) { return double(c.batch) * (opt.phase == "decode" ? 1.0 : double(opt.context)); };
+  // Simulate first what the estimate says meets the latency target, best throughput per chip first.
+  auto est_rate = [&](std::size_t i) {
+    const Candidate& c = plan.candidates[i];
+    const bool ok = opt.latency_s <= 0 || c.estimate.compute_s <= opt.latency_s;
+    return std::make_pair(ok ? 0 : 1, -tokens(c) / c.estimate.compute_s / double(c.tp * c.dp));
+  };
+  std::stable_sort(survivors.begin(), survivors.end(), [&](std::size_t a, std::size_t b) { return est_rate(a) < est_rate(b); });
+  std::vector<Point> points;
+  std::vector<std::size_t> which;
+  for (std::size_t r = 0; r < survivors.size(); ++r) {
+    Candidate& c = plan.candidates[survivors[r]];
+    c.estimate_rank = int(r + 1);
+    if (int(r) >= opt.max_simulated) {
+      c.reason = "estimate rank " + std::to_string(r + 1) + " > --max-sim " + std::to_string(opt.max_simulated);
+      continue;
+    }
+    Point p;
+    p.arch = arch;
+    p.scenario = c.scenario;
+    p.labels = {{"layout", c.label()}};
+    p.finalize();
+    points.push_back(std::move(p));
+    which.push_back(survivors[r]);
+  }
+  MemoryStore own;
+  ResultStore& store = opt.store ? *opt.store : own;
+  RunOptions ro;
+  ro.jobs = opt.jobs;
+  ro.study = "plan " + model.name + " " + opt.phase + " on " + arch.pod.name;
+  ro.progress_force = opt.progress_force;
+  run_points(points, store, ro);
+  if (mpi_worker()) return plan;
+  const auto ms = collect(points, store);
+  for (std::size_t i = 0; i < which.size(); ++i) {
+    Candidate& c = plan.candidates[which[i]];
+    c.sim = ms[i];
+    if (!c.sim.error.empty()) {
+      c.reason = "simulation failed: " + c.sim.error;
+      continue;
+    }
+    c.tokens_per_s_per_chip = c.sim.step_time_s > 0 ? tokens(c) / c.sim.step_time_s / double(c.tp * c.dp) : 0.0;
+    c.meets_latency = opt.latency_s <= 0 || c.sim.step_time_s <= opt.latency_s;
+    if (!c.meets_latency) {
+      c.status = PlanStatus::TooSlow;
+      c.reason = "step " + fixed(c.sim.step_time_s * 1e3, 3) + " ms > latency target " + fixed(opt.latency_s * 1e3, 3) + " ms";
+      continue;
+    }
+    c.status = PlanStatus::Simulated;
+    plan.ranking.push_back(which[i]);
+  }
+  std::stable_sort(plan.ranking.begin(), plan.ranking.end(), [&](std::size_t a, std::size_t b) {
+    return plan.candidates[a].tokens_per_s_per_chip > plan.candidates[b].tokens_per_s_per_chip;
+  });
+  for (std::size_t r = 0; r < plan.ranking.size(); ++r) plan.candidates[plan.ranking[r]].rank = int(r + 1);
+  // Pareto front over (latency, throughput per chip): lower latency and higher throughput are better.
+  for (std::size_t i : plan.ranking) {
+    const Candidate& c = plan.candidates[i];
+    bool dominated = false;
+    for (std::size_t j : plan.ranking) {
+      const Candidate& d = plan.candidates[j];
+      if (j != i && d.sim.step_time_s <= c.sim.step_time_s && d.tokens_per_s_per_chip >= c.tokens_per_s_per_chip &&
+          (d.sim.step_time_s < c.sim.step_time_s || d.tokens_per_s_per_chip > c.tokens_per_s_per_chip))
+        dominated = true;
+    }
+    plan.candidates[i].pareto = !dominated;
+  }
+  plan.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return plan;
+}
+
+}  // namespace
+
 Plan run_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, const PlanOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
+  if (opt.max_simulated < 0) throw UserError("--max-sim: must not be negative");
+  if (opt.inference) return run_inference_plan(arch, model, opt);
   if (opt.global_batch <= 0) throw UserError("--gbs: the global batch must be a positive number of sequences");
   if (opt.seq_len <= 0) throw UserError("--seq: the sequence length must be a positive number of tokens");
   if (opt.objective != "step-time" && opt.objective != "memory") {
@@ -159,7 +347,6 @@ Plan run_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, const PlanO
                       "ranked; use step-time or memory");
     throw UserError("--objective: unknown objective '" + opt.objective + "' (step-time or memory)");
   }
-  if (opt.max_simulated < 0) throw UserError("--max-sim: must not be negative");
   Plan plan;
   plan.model = model.name;
   plan.arch = arch.pod.name;
@@ -226,6 +413,7 @@ Plan run_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, const PlanO
                 c.tp = int(tp); c.pp = int(pp); c.dp = int(dp); c.cp = int(cp); c.ep = int(ep); c.vpp = vpp;
                 c.sp = tp > 1;
                 c.micro_batch = mb;
+                c.batch = opt.global_batch;
                 c.recompute = rc;
                 c.zero = z;
                 c.scenario = s;
@@ -305,6 +493,8 @@ Plan run_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, const PlanO
       continue;
     }
     c.status = PlanStatus::Simulated;
+    c.tokens_per_s_per_chip =
+        c.sim.step_time_s > 0 ? double(opt.global_batch) * double(opt.seq_len) / c.sim.step_time_s / double(plan.chips) : 0.0;
     plan.ranking.push_back(which[i]);
   }
   auto key = [&](std::size_t i) {
@@ -334,11 +524,13 @@ std::string plan_csv(const Plan& p) {
   std::ostringstream o;
   o << "rank,status,tp,pp,dp,cp,ep,vpp,sp,micro_batch,micro_batches,recompute,zero,hbm_weights_gib,"
        "hbm_gradients_gib,hbm_optimizer_gib,hbm_activations_gib,hbm_total_gib,hbm_capacity_gib,estimate_rank,"
-       "estimate_step_s,step_time_s,tokens_per_s,mfu,compute_s,exposed_comm_s,idle_s,pareto,reason\n";
+       "estimate_step_s,step_time_s,tokens_per_s,mfu,compute_s,exposed_comm_s,idle_s,pareto,batch,hbm_kv_cache_gib,"
+       "tokens_per_s_per_chip,reason\n";
   const double gib = double(units::GiB);
-  const double tokens = double(p.global_batch) * double(p.seq_len);
   for (const auto& c : p.candidates) {
-    const bool sim = c.status == PlanStatus::Simulated;
+    const bool sim = c.status == PlanStatus::Simulated || c.status == PlanStatus::TooSlow;
+    const double tokens = p.inference ? double(c.batch) * (p.phase == "decode" ? 1.0 : double(p.seq_len))
+                                      : double(p.global_batch) * double(p.seq_len);
     std::string reason = c.reason;
     for (char& ch : reason)
       if (ch == ',') ch = ';';
@@ -348,12 +540,13 @@ std::string plan_csv(const Plan& p) {
       << fixed(c.gradients_bytes / gib, 3) << "," << fixed(c.optimizer_bytes / gib, 3) << ","
       << fixed(c.activations_bytes / gib, 3) << "," << fixed(c.footprint_bytes() / gib, 3) << ","
       << fixed(c.capacity_bytes / gib, 3) << "," << (c.estimate_rank ? std::to_string(c.estimate_rank) : "") << ","
-      << (c.estimate_rank ? fixed(c.estimate.total_s(), 6) : "") << ","
+      << (c.estimate_rank ? fixed(c.estimate.total_s(), 9) : "") << ","
       << (sim ? fixed(c.sim.step_time_s, 9) : "") << ","
       << (sim && c.sim.step_time_s > 0 ? fixed(tokens / c.sim.step_time_s, 1) : "") << ","
       << (sim && c.sim.mfu >= 0 ? fixed(c.sim.mfu, 5) : "") << "," << (sim ? fixed(c.sim.compute_s, 9) : "") << ","
       << (sim ? fixed(c.sim.exposed_comm_s, 9) : "") << "," << (sim ? fixed(c.sim.idle_s, 9) : "") << ","
-      << (sim ? (c.pareto ? "yes" : "no") : "") << "," << reason << "\n";
+      << (sim ? (c.pareto ? "yes" : "no") : "") << "," << c.batch << "," << fixed(c.kv_bytes / gib, 3) << ","
+      << (sim ? fixed(c.tokens_per_s_per_chip, 3) : "") << "," << reason << "\n";
   }
   return o.str();
 }
@@ -362,6 +555,23 @@ std::string plan_table(const Plan& p, std::size_t rows) {
   std::ostringstream o;
   const double gib = double(units::GiB);
   char buf[400];
+  if (p.inference) {
+    std::snprintf(buf, sizeof buf, "%4s  %-30s %10s %14s %6s %10s %10s %10s  %s\n", "rank", "layout", "step_ms",
+                  "tok/s/chip", "HBM", "compute_ms", "exp.comm", "idle_ms", "why (share of the step)");
+    o << buf;
+    for (std::size_t r = 0; r < p.ranking.size() && r < rows; ++r) {
+      const Candidate& c = p.candidates[p.ranking[r]];
+      const double st = c.sim.step_time_s;
+      auto pct = [&](double v) { return st > 0 ? fixed(100.0 * v / st, 0) + "%" : std::string("-"); };
+      const std::string why = "compute " + pct(c.sim.compute_s) + ", exposed comm " + pct(c.sim.exposed_comm_s) +
+                              ", idle " + pct(c.sim.idle_s);
+      std::snprintf(buf, sizeof buf, "%4d  %-30s %10.3f %14.1f %5.1fG %10.3f %10.3f %10.3f  %s%s\n", c.rank,
+                    c.label().c_str(), st * 1e3, c.tokens_per_s_per_chip, c.footprint_bytes() / gib, c.sim.compute_s * 1e3,
+                    c.sim.exposed_comm_s * 1e3, c.sim.idle_s * 1e3, why.c_str(), c.pareto ? "  [pareto]" : "");
+      o << buf;
+    }
+    return o.str();
+  }
   std::snprintf(buf, sizeof buf, "%4s  %-44s %10s %7s %6s %8s %8s %8s %9s  %s\n", "rank", "layout", "step_s",
                 "MFU", "HBM", "compute", "exp.comm", "idle", "estimate", "why (share of the step)");
   o << buf;

@@ -25,6 +25,14 @@
 //    (the full event simulation, as `xpusim run`). The estimate only chooses what to simulate.
 // 4. Simulated candidates are ranked by the objective (step time; or memory: the smallest
 //    footprint, then step time), and the Pareto front of (step time, HBM footprint) is marked.
+//
+// Inference (PlanOptions::inference): one serving replica of tp x ep chips (pp 1, dp = ep: experts
+// are spread over data-parallel ranks), tp as above, ep (MoE only) powers of two dividing the experts
+// with tp x ep <= chips, batch from `batches` (divisible by dp). Pruned by the memory model (weights,
+// kv_cache, activations in that order); survivors ordered by a roofline estimate (weights and KV
+// cache read from HBM once per step, matmul FLOPs at peak, two TP all-reduces per layer); the first
+// `max_simulated` simulated. Ranked by tokens/s per chip among those whose simulated step meets the
+// latency target; slower ones are listed as "too_slow" (unranked).
 #pragma once
 
 #include <cstdint>
@@ -39,6 +47,12 @@
 namespace xpu::study {
 
 struct PlanOptions {
+  // Inference (see "Inference" above): the search is over TP / EP / batch under a latency target.
+  bool inference = false;
+  std::string phase = "decode";   // decode (latency = one token's step) or prefill (time to first token)
+  std::int64_t context = 4096;    // KV-cache length (decode) or prompt length (prefill)
+  std::vector<std::int64_t> batches = {1, 8, 32, 64, 128, 256};
+  double latency_s = 0;           // step latency target (0 = none)
   std::int64_t global_batch = 0;  // sequences per step
   std::int64_t seq_len = 2048;
   Bytes hbm;                      // 0 = the chip's HBM capacity
@@ -60,7 +74,7 @@ struct PlanEstimate {
   double total_s() const { return compute_s + bubble_s + tp_comm_s + cp_comm_s + ep_comm_s + pp_comm_s + dp_exposed_s; }
 };
 
-enum class PlanStatus { Simulated, NotSimulated, Dominated, Rejected };
+enum class PlanStatus { Simulated, NotSimulated, Dominated, Rejected, TooSlow };
 const char* plan_status_name(PlanStatus s);
 
 struct Candidate {
@@ -70,8 +84,11 @@ struct Candidate {
   std::string recompute = "none";
   int zero = 0;
   // Memory model, the stage that needs most (bytes per rank).
-  double weights_bytes = 0, gradients_bytes = 0, optimizer_bytes = 0, activations_bytes = 0, capacity_bytes = 0;
-  double footprint_bytes() const { return weights_bytes + gradients_bytes + optimizer_bytes + activations_bytes; }
+  double weights_bytes = 0, gradients_bytes = 0, optimizer_bytes = 0, activations_bytes = 0, kv_bytes = 0, capacity_bytes = 0;
+  double footprint_bytes() const { return weights_bytes + gradients_bytes + optimizer_bytes + activations_bytes + kv_bytes; }
+  std::int64_t batch = 0;             // inference: sequences in flight; training: the global batch
+  bool meets_latency = true;          // inference: simulated step <= the target
+  double tokens_per_s_per_chip = 0;   // simulated
   PlanStatus status = PlanStatus::Rejected;
   std::string reason;       // rejected: the failing term; dominated: by which choice; not simulated: why
   PlanEstimate estimate;
@@ -85,6 +102,9 @@ struct Candidate {
 
 struct Plan {
   std::string model, arch;
+  bool inference = false;
+  std::string phase;
+  double latency_s = 0;
   std::int64_t chips = 0, global_batch = 0, seq_len = 0;
   double capacity_bytes = 0;
   std::string objective;
@@ -103,6 +123,10 @@ PlanEstimate estimate_step(const ArchSpec& arch, const wl::gen::ScenarioSpec& s)
 double group_bandwidth(const ArchSpec& arch, std::int64_t stride, std::int64_t size);
 // The term that breaks the budget (see above), or "" when the total fits.
 std::string failing_term(double weights, double gradients, double optimizer, double activations, double capacity);
+// Inference: the same over weights, kv_cache, activations.
+std::string failing_term_inference(double weights, double kv, double activations, double capacity);
+// Inference roofline estimate of one step (seconds).
+double estimate_inference_step(const ArchSpec& arch, const wl::gen::ScenarioSpec& s);
 
 // plan.csv: one row per candidate (enumeration order) with status, reason, memory, estimate and,
 // when simulated, the simulated figures and rank.

@@ -171,3 +171,35 @@ TEST(StudyPlan, BadOptionsAreNamed) {
   o.global_batch = 0;
   EXPECT_THROW(run_plan(arch, model, o), UserError);
 }
+
+TEST(StudyPlan, InferenceFailingTermAndEnumeration) {
+  EXPECT_EQ(failing_term_inference(10, 10, 10, 30), "");
+  EXPECT_EQ(failing_term_inference(10, 21, 0, 30), "kv_cache");
+  EXPECT_EQ(failing_term_inference(31, 0, 0, 30), "weights");
+  EXPECT_EQ(failing_term_inference(10, 10, 11, 30), "activations");
+  // Llama 3 70B decode on one 8-GPU H100-like node: tp in {1, 2, 4, 8} x the batches, pp 1, dp 1.
+  ArchSpec arch = load_arch(src("arch-configs/pods/dgx-h100-node-like.yaml"));
+  auto model = wl::gen::load_model(src("workloads/models/llama3-70b.yaml"));
+  PlanOptions o;
+  o.inference = true;
+  o.context = 4096;
+  o.batches = {1, 64};
+  o.max_simulated = 0;
+  const Plan p = run_plan(arch, model, o);
+  ASSERT_EQ(p.candidates.size(), 8u);
+  const double cap = 80.0 * double(units::GiB);
+  for (const auto& c : p.candidates) {
+    EXPECT_EQ(c.pp, 1);
+    EXPECT_EQ(c.dp, 1);
+    // Weights: every parameter once per TP group, bf16 (the LM head untied: 2 V h).
+    EXPECT_NEAR(c.weights_bytes * c.tp / (2.0 * model.total_params()), 1.0, 0.02) << c.label();
+    // KV cache: 2 (K, V) x layers x batch x (context + 1) x kv_heads/tp x head_dim x 2 bytes.
+    const double kv = 2.0 * 80 * double(c.batch) * 4097 * (8.0 / c.tp) * 128 * 2;
+    EXPECT_NEAR(c.kv_bytes / kv, 1.0, 1e-9) << c.label();
+    const bool fits = c.footprint_bytes() <= cap;
+    EXPECT_EQ(c.status == PlanStatus::Rejected, !fits) << c.label();
+  }
+  // 70B x 2 bytes = 141 GB: one GPU cannot hold the weights.
+  EXPECT_EQ(p.candidates[0].tp, 1);
+  EXPECT_EQ(p.candidates[0].reason.rfind("weights does not fit", 0), 0u) << p.candidates[0].reason;
+}
