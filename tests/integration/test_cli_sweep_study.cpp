@@ -2,7 +2,9 @@
 // not change a byte, a results database makes a re-run skip finished points (none lost, none
 // twice), study files (list form), and bad input (exit 2, the key named, nothing written).
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -169,4 +171,35 @@ TEST(CliSweepStudy, ProgressLineOnlyWhenAskedOrOnATerminal) {
   EXPECT_NE(shown.err.find("4/4 points"), std::string::npos) << shown.err;
   EXPECT_NE(shown.err.find("points/min, ETA"), std::string::npos) << shown.err;
   EXPECT_EQ(shown.out, quiet.out);  // the progress line never reaches the results
+}
+
+TEST(CliSweepStudy, AKilledSweepLosesOnlyRunningPointsAndTheReRunCompletesIt) {
+  // 6 points of Llama 3 70B on 256 H100-like GPUs (about half a second each): kill the sweep (and
+  // its workers: a new session, killed as a group) once 2 points are stored, then run it again.
+  const std::string dir = temp_dir("sweep_kill");
+  const std::string db = dir + "/r.db";
+  const std::string cmd = binary() + " sweep --arch " + src("arch-configs/pods/dgx-h100-superpod-like.yaml") +
+                          " --workload " + src("workloads/scenarios/llama3-70b-train-256.yaml") +
+                          " --vary chip.hbm.bandwidth=3TB/s,3.35TB/s,4.8TB/s --vary training.micro_batch=1,2 -j 2 --db " + db;
+  ASSERT_EQ(std::system(("setsid " + cmd + " --out " + dir + "/killed.csv >/dev/null 2>&1 & echo $! > " + dir + "/pid").c_str()), 0);
+  long stored = 0;
+  for (int i = 0; i < 600 && stored < 2; ++i) {
+    ::usleep(50000);
+    if (fs::exists(db)) stored = std::max(0L, db_rows(db));
+  }
+  const pid_t pid = static_cast<pid_t>(std::stol(slurp(dir + "/pid")));
+  ::kill(-pid, SIGKILL);
+  ::usleep(200000);
+  const long before = db_rows(db);
+  ASSERT_GE(before, 2);
+  EXPECT_FALSE(fs::exists(dir + "/killed.csv"));  // killed before the end: no half-written CSV
+  RunResult rerun = run(cmd + " --out " + dir + "/done.csv");
+  ASSERT_EQ(rerun.code, 0) << rerun.err;
+  // Every point exactly once: the stored ones are skipped, the rest simulated.
+  EXPECT_NE(rerun.out.find(std::to_string(6 - before) + " simulated, " + std::to_string(before) + " from the database"),
+            std::string::npos)
+      << rerun.out;
+  EXPECT_EQ(db_rows(db), 6);
+  EXPECT_EQ(rows(slurp(dir + "/done.csv")).size(), 7u);
+  fs::remove_all(dir);
 }
