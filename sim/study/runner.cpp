@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -164,9 +165,13 @@ RunStats run_points(const std::vector<Point>& points, ResultStore& store, const 
     for (auto& w : ws) {
       int a[2], b[2];
       if (::pipe(a) != 0 || ::pipe(b) != 0) throw UserError(std::string("cannot start a worker: pipe: ") + std::strerror(errno));
+      const pid_t parent = ::getpid();
       pid_t pid = ::fork();
       if (pid < 0) throw UserError(std::string("cannot start a worker: fork: ") + std::strerror(errno));
       if (pid == 0) {
+        // A worker must not outlive its parent (killed sweep): it gets SIGKILL when the parent dies.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(1);
         ::close(a[1]);
         ::close(b[0]);
         for (auto& o : ws) {  // the other workers' pipe ends belong to the parent
