@@ -24,7 +24,8 @@ points=12
 rate() { awk -v a="$1" -v b="$2" -v n="$points" -v w="$3" 'BEGIN { printf "%-22s %10.2f %14.1f\n", w, b - a, 60 * n / (b - a) }'; }
 printf "%-22s %10s %14s\n" run wall_s points_per_min
 if [ -n "${XPUSIM_BEFORE:-}" ]; then
-  t0=$(date +%s.%N); "$XPUSIM_BEFORE" "${args[@]}" --out "$tmp/before.csv" >/dev/null 2>&1; t1=$(date +%s.%N)
+  # (older binaries could only write --out relative to the working directory)
+  t0=$(date +%s.%N); (cd "$tmp" && "$XPUSIM_BEFORE" "${args[@]}" --out before.csv >/dev/null 2>&1); t1=$(date +%s.%N)
   rate "$t0" "$t1" "before (old binary)"
 fi
 ref=""
