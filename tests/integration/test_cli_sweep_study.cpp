@@ -203,3 +203,20 @@ TEST(CliSweepStudy, AKilledSweepLosesOnlyRunningPointsAndTheReRunCompletesIt) {
   EXPECT_EQ(rows(slurp(dir + "/done.csv")).size(), 7u);
   fs::remove_all(dir);
 }
+
+TEST(CliSweepStudy, TheModelIsAKeyLikeAnyOther) {
+  RunResult r = run(sweep("--vary model=student-gpt-125m,llama3-8b -j 2"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto t = rows(r.out);
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[1][1], "student-gpt-125m");
+  EXPECT_EQ(t[2][1], "llama3-8b");
+  EXPECT_NEAR(std::stod(t[1][2]), run_step_time(kTiny), 1e-9);
+  const std::string dir = temp_dir("sweep_model");
+  std::ofstream(dir + "/s.yaml") << "scenario:\n  name: edited\n  model: " << src("workloads/models/llama3-8b.yaml")
+                                 << "\n  parallel: {tp: 2, dp: 2}\n"
+                                    "  training: {micro_batch: 2, global_batch: 4, seq_len: 512, recompute: none}\n";
+  EXPECT_NEAR(std::stod(t[2][2]), run_step_time(dir + "/s.yaml"), 1e-9);
+  EXPECT_GT(std::stod(t[2][7]), 10 * std::stod(t[1][7]));  // compute_s: 8B against 125M parameters
+  fs::remove_all(dir);
+}
