@@ -78,6 +78,7 @@ int plan_cmd(const std::vector<std::string>& argv) {
           {"recompute", "LIST", "activation recompute choices", "none,selective,full", false},
           {"zero", "LIST", "ZeRO stages (distributed optimizer) to consider", "0,1,2,3", false},
           {"max-tp", "N", "largest TP degree (default: the innermost topology level's size)", "", false},
+          {"max-cp", "N", "largest context-parallel degree (default: 8 when --seq >= 8192, else 1)", "", false},
           {"max-sim", "N", "simulate at most N survivors, the best by the analytic estimate", "12", false},
           {"top", "N", "rows of the ranked table to print", "10", false},
           {"jobs", "N", "worker processes (-j N also works; default: the cores this process may use)", "", false},
@@ -145,6 +146,7 @@ int plan_cmd(const std::vector<std::string>& argv) {
   opt.zeros.clear();
   for (const auto& z : word_list("zero", a.get("zero"), {"0", "1", "2", "3"})) opt.zeros.push_back(std::stoi(z));
   if (a.has("max-tp")) opt.max_tp = int(positive_int_option("plan", "max-tp", a.get("max-tp"), 1 << 20));
+  if (a.has("max-cp")) opt.max_cp = int(positive_int_option("plan", "max-cp", a.get("max-cp"), 1 << 20));
   opt.max_simulated = int(positive_int_option("plan", "max-sim", a.get("max-sim"), 100000));
   opt.jobs = a.has("jobs") ? int(positive_int_option("plan", "jobs", a.get("jobs"), 1024)) : study::default_jobs();
   const std::size_t top = std::size_t(positive_int_option("plan", "top", a.get("top"), 100000));

@@ -370,7 +370,8 @@ Plan run_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, const PlanO
 
   std::vector<std::size_t> survivors;
   for (std::int64_t tp = 1; tp <= max_tp; tp *= 2) {
-    for (std::int64_t cp = 1; cp <= (opt.seq_len >= 8192 ? 8 : 1); cp *= 2) {
+    const std::int64_t max_cp = opt.max_cp > 0 ? opt.max_cp : (opt.seq_len >= 8192 ? 8 : 1);
+    for (std::int64_t cp = 1; cp <= max_cp; cp *= 2) {
       for (std::int64_t pp = 1; pp <= opt.max_pp; pp *= 2) {
         if (chips % (tp * cp * pp) != 0) continue;
         const std::int64_t dp = chips / (tp * cp * pp);

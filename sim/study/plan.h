@@ -63,6 +63,7 @@ struct PlanOptions {
   std::vector<int> zeros = {0, 1, 2, 3};
   int max_tp = 0;                 // 0 = the innermost topology level's size
   int max_pp = 64;
+  int max_cp = 0;                 // 0 = the rule (8 when seq >= 8192, else 1)
   int max_simulated = 12;         // 0: enumerate and prune only (nothing is simulated)
   int jobs = 1;
   ResultStore* store = nullptr;
