@@ -113,17 +113,46 @@ Metrics decode(const std::string& text) {
   return m;
 }
 
+namespace {
+// The workload of the last point this process simulated: consecutive points of a sweep over arch
+// keys share it, and generating a large transformer step costs as much as a tenth of simulating it.
+// One entry per process (workers each have their own); keyed by everything the workload depends on.
+struct WorkloadCache {
+  std::string key;
+  wl::Workload workload;
+};
+
+const wl::Workload& workload_of(const Point& p) {
+  static WorkloadCache cache;
+  std::ostringstream k;
+  k << "symmetry " << p.symmetry << "\n";
+  if (p.generated) {
+    const auto& s = p.scenario;
+    k << cfg::to_json(s.model) << cfg::to_json(s.parallel)
+      << (s.training_mode ? cfg::to_json(s.training) : cfg::to_json(s.inference)) << s.hbm.value();
+  } else {
+    k << "trace " << p.workload_path << " " << p.replicate_ranks;
+  }
+  if (cache.key == k.str() && !cache.key.empty()) return cache.workload;
+  cache.key.clear();
+  wl::Workload w;
+  if (p.generated) {
+    w = wl::gen::generate_transformer(p.scenario);
+  } else {
+    w = wl::load_workload(p.workload_path);
+    if (p.replicate_ranks > 0) wl::replicate_data_parallel(w, static_cast<wl::RankId>(p.replicate_ranks));
+  }
+  if (!p.symmetry) w.representative.clear();
+  cache.workload = std::move(w);
+  cache.key = k.str();
+  return cache.workload;
+}
+}  // namespace
+
 Metrics simulate_point(const Point& p) {
   Metrics m;
   try {
-    wl::Workload w;
-    if (p.generated) {
-      w = wl::gen::generate_transformer(p.scenario);
-    } else {
-      w = wl::load_workload(p.workload_path);
-      if (p.replicate_ranks > 0) wl::replicate_data_parallel(w, static_cast<wl::RankId>(p.replicate_ranks));
-    }
-    if (!p.symmetry) w.representative.clear();
+    const wl::Workload& w = workload_of(p);
     cluster::SimulateOptions so;
     so.engine.record_ops = false;
     cluster::SimResult r = cluster::simulate(p.arch, w, so);
