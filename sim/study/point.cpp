@@ -20,7 +20,7 @@ namespace xpu::study {
 static const char* const kIdentityVersion = "xpusim-study-point-v1";
 
 std::string fnv1a_hex(const std::string& text) {
-  std::uint64_t h = 1469598103934665603ULL;
+  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64 offset basis
   for (unsigned char c : text) {
     h ^= c;
     h *= 1099511628211ULL;
