@@ -9,7 +9,6 @@
 #include "sim/study/scaling.h"
 
 #include <algorithm>
-#include <chrono>
 #include <sstream>
 
 #include "sim/core/error.h"
