@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev libgtest-dev libgmock-dev
       libboost-dev libgraphviz-dev graphviz libprotobuf-dev protobuf-compiler
-      python3-matplotlib python3-numpy)
+      python3-matplotlib python3-numpy libsqlite3-dev
+      libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

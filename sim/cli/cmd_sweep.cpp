@@ -1,124 +1,96 @@
-// `xpusim sweep`: design-space exploration over arch keys ("what if HBM bandwidth +30%?").
-// Every combination of the --vary values (cartesian product, in the order given) is simulated in this
-// process (the event kernel is reused), and one CSV row per point is written.
-#include <cstdio>
-#include <cstdlib>
+// `xpusim sweep`: a study over arch keys, scenario keys (parallel.*, training.*, model, ...) and the
+// model, as a grid or a list, from the command line or a study file (sim/study/sweep.h). Points run
+// on worker processes (-j N, default: every core), results go into an SQLite database when --db is
+// given (a re-run skips finished points), and the CSV is exported from the stored results in point
+// order, so it is byte-identical whatever N is.
+#include <filesystem>
 #include <iostream>
-#include <sstream>
+#include <memory>
 
 #include "sim/cli/command.h"
-#include "sim/cluster/simulate.h"
+#include "sim/core/error.h"
 #include "sim/report/report.h"
-#include "sim/workload/reader.h"
-#include "sim/workload/replicate.h"
+#include "sim/study/mpi.h"
+#include "sim/study/runner.h"
+#include "sim/study/sweep.h"
 
 namespace xpu::cli {
 namespace {
 
-struct Axis {
-  std::string key;
-  std::vector<std::string> values;
-};
-
-Axis parse_axis(const std::string& text) {
-  ArchOverride o = parse_override(text);
-  Axis a;
-  a.key = o.key;
-  std::string cur;
-  int depth = 0;  // commas inside [..] or {..} belong to the value
-  for (char c : o.value) {
-    if (c == '[' || c == '{') ++depth;
-    if (c == ']' || c == '}') --depth;
-    if (c == ',' && depth == 0) {
-      a.values.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  a.values.push_back(cur);
-  for (auto& v : a.values) {
-    while (!v.empty() && v.front() == ' ') v.erase(0, 1);
-    while (!v.empty() && v.back() == ' ') v.pop_back();
-    if (v.empty()) throw UserError("--vary " + text + ": empty value in the list");
-  }
-  return a;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
 int sweep_cmd(const std::vector<std::string>& argv) {
   Args a("sweep",
-         "Simulate a workload on every combination of arch key values and write one CSV row per point "
-         "(step time, throughput, MFU, compute / exposed communication / idle, HBM fit). Values carry "
-         "units as in the configs; lists are comma-separated.",
-         {{"arch", "FILE", "base arch config", "", true},
-          {"workload", "FILE", "workload (trace or scenario)", "", true},
-          {"vary", "KEY=V1,V2,...", "an axis of the sweep (repeatable), e.g. --vary chip.hbm.bandwidth=1.6TB/s,2.1TB/s", "", true},
+         "Simulate a workload on every combination of key values and write one CSV row per point (step "
+         "time, throughput, MFU, compute / exposed communication / idle, HBM fit). Keys are arch keys "
+         "(chip.*, pod.*, models.*) or, for a transformer scenario, scenario keys (parallel.*, training.*, "
+         "inference.*, model, hbm). Values carry units as in the configs; lists are comma-separated. "
+         "Points run on -j N worker processes; with --db, finished points are stored at once and a re-run "
+         "skips them.",
+         {{"arch", "FILE", "base arch config (or give --study)", "", false},
+          {"workload", "FILE", "workload (trace or scenario)", "", false},
+          {"vary", "KEY=V1,V2,...", "an axis of the sweep (repeatable), e.g. --vary chip.hbm.bandwidth=1.6TB/s,2.1TB/s "
+                                    "or --vary parallel.tp=4,8", "", false},
+          {"list", "", "pair the --vary values element-wise (all axes equally long) instead of the grid", "", false},
           {"set", "KEY=VALUE", "a fixed override applied to every point (repeatable)", "", false},
+          {"study", "FILE", "a study file (top-level 'study:'; see docs/study.md) instead of --arch/--workload/--vary", "", false},
           {"ranks", "N", "replay a data-parallel trace on N ranks", "", false},
+          {"jobs", "N", "worker processes (-j N also works; default: the cores this process may use)", "", false},
+          {"db", "FILE", "SQLite results database (created if absent); finished points are skipped on a re-run", "", false},
+          {"no-symmetry", "", "simulate every rank of a scenario (slow at scale)", "", false},
           {"out", "FILE", "write the CSV here (default: stdout)", "", false}});
   if (!a.parse(argv)) return kExitOk;
-  std::vector<Axis> axes;
-  for (const auto& v : a.get_all("vary")) axes.push_back(parse_axis(v));
-  std::vector<ArchOverride> fixed;
-  for (const auto& s : a.get_all("set")) fixed.push_back(parse_override(s));
-  size_t points = 1;
-  for (const auto& ax : axes) points *= ax.values.size();
-  if (points > 10000) throw UserError("xpusim sweep: " + std::to_string(points) + " points; at most 10000");
-
-  wl::Workload w = wl::load_workload(a.get("workload"));
-  if (a.has("ranks"))
-    wl::replicate_data_parallel(w, static_cast<wl::RankId>(positive_int_option("sweep", "ranks", a.get("ranks"))));
-  // Validate every point's config before simulating any (bad input: nothing written).
-  std::vector<std::vector<ArchOverride>> point_overrides;
-  std::vector<ArchSpec> archs;
-  for (size_t p = 0; p < points; ++p) {
-    std::vector<ArchOverride> ov = fixed;
-    size_t rest = p;
-    for (size_t i = axes.size(); i-- > 0;) {
-      ov.push_back(ArchOverride{axes[i].key, axes[i].values[rest % axes[i].values.size()]});
-      rest /= axes[i].values.size();
-    }
-    archs.push_back(load_arch(a.get("arch"), ov));
-    point_overrides.push_back(std::move(ov));
-  }
-  std::ostringstream csv;
-  csv << "point";
-  for (const auto& ax : axes) csv << "," << csv_field(ax.key);
-  csv << ",step_time_s,tokens_per_s,samples_per_s,mfu,achieved_flops_per_s_per_chip,compute_s,exposed_comm_s,"
-         "overlap_s,idle_s,hbm_footprint_bytes,hbm_capacity_bytes,fits\n";
-  for (size_t p = 0; p < points; ++p) {
-    cluster::SimulateOptions so;
-    so.engine.record_ops = false;
-    cluster::SimResult r = cluster::simulate(archs[p], w, so);
-    report::Summary s = report::summarize(w, archs[p], r);
-    csv << p;
-    // the varied values, in axis order (they were pushed last-axis first after the fixed ones)
-    for (size_t i = 0; i < axes.size(); ++i) csv << "," << csv_field(point_overrides[p][fixed.size() + axes.size() - 1 - i].value);
-    auto num = [](double v, int d) { return report::fixed(v, d); };
-    csv << "," << num(s.step_time.seconds(), 9) << "," << (s.tokens_per_s >= 0 ? num(s.tokens_per_s, 3) : "")
-        << "," << (s.samples_per_s >= 0 ? num(s.samples_per_s, 4) : "") << "," << (s.mfu >= 0 ? num(s.mfu, 5) : "")
-        << "," << num(s.achieved_per_chip.value(), 0) << "," << num(s.compute_busy.seconds(), 9) << ","
-        << num(s.exposed_comm.seconds(), 9) << "," << num(s.overlap.seconds(), 9) << "," << num(s.idle.seconds(), 9)
-        << "," << (s.footprint.value() > 0 ? num(s.footprint.value(), 0) : "") << "," << num(s.capacity.value(), 0)
-        << "," << (s.footprint.value() > 0 ? (s.footprint <= s.capacity ? "yes" : "no") : "") << "\n";
-    if (a.has("out")) std::cerr << "point " << p + 1 << "/" << points << ": step " << format_seconds(s.step_time) << "\n";
-  }
-  if (a.has("out")) {
-    report::write_files(".", {{a.get("out"), csv.str()}});
-    std::cout << "wrote " << a.get("out") << " (" << points << " points)\n";
+  study::SweepSpec spec;
+  if (a.has("study")) {
+    for (const char* k : {"arch", "workload", "vary", "list", "ranks"})
+      if (a.has(k)) throw UserError(std::string("xpusim sweep: --") + k + " comes from the study file; drop it or drop --study");
+    if (!std::filesystem::is_regular_file(a.get("study"))) throw UserError("--study: no such file '" + a.get("study") + "'");
+    spec = study::load_study(a.get("study"));
   } else {
-    std::cout << csv.str();
+    for (const char* k : {"arch", "workload", "vary"})
+      if (!a.has(k)) throw UserError(std::string("xpusim sweep: missing required option '--") + k + "' (or give --study FILE); see --help");
+    spec.arch_path = a.get("arch");
+    spec.workload_path = a.get("workload");
+    for (const auto& v : a.get_all("vary")) spec.axes.push_back(study::parse_axis(v));
+    spec.list = a.has("list");
+    if (a.has("ranks")) spec.ranks = static_cast<int>(positive_int_option("sweep", "ranks", a.get("ranks")));
+  }
+  for (const auto& s : a.get_all("set")) {
+    ArchOverride o = parse_override(s);
+    spec.fixed.push_back({o.key, o.value});
+  }
+  if (a.has("no-symmetry")) spec.symmetry = false;
+  const size_t n = study::point_count(spec);
+  if (n > 10000) throw UserError("xpusim sweep: " + std::to_string(n) + " points; at most 10000");
+  // Every point is loaded and checked before anything runs (bad input: nothing written).
+  const std::vector<study::Point> points = study::expand(spec);
+  std::unique_ptr<study::ResultStore> store;
+  if (a.has("db") && !study::mpi_worker()) store = std::make_unique<study::SqliteStore>(a.get("db"));
+  else store = std::make_unique<study::MemoryStore>();
+  study::RunOptions ro;
+  ro.jobs = a.has("jobs") ? static_cast<int>(positive_int_option("sweep", "jobs", a.get("jobs"), 1024)) : study::default_jobs();
+  ro.study = "sweep " + spec.name;
+  const study::RunStats st = study::run_points(points, *store, ro);
+  if (study::mpi_worker()) return kExitOk;  // rank 0 reports
+  const auto results = study::collect(points, *store);
+  const std::string csv = study::sweep_csv(spec, points, results);
+  size_t failed = 0;
+  for (const auto& r : results) failed += r.error.empty() ? 0 : 1;
+  if (a.has("out")) {
+    const std::filesystem::path out(a.get("out"));
+    report::write_files(out.parent_path().empty() ? "." : out.parent_path().string(), {{out.filename().string(), csv}});
+    std::cout << "wrote " << a.get("out") << " (" << points.size() << " points: " << st.simulated << " simulated, "
+              << st.resumed << " from the database";
+    if (st.duplicates) std::cout << ", " << st.duplicates << " repeated";
+    std::cout << ")\n";
+  } else {
+    std::cout << csv;
+  }
+  if (failed > 0) {
+    std::cerr << "error: " << failed << " point(s) could not be simulated (see the error column)\n";
+    return kExitSimulationError;
   }
   return kExitOk;
 }
 
 }  // namespace
-XPU_REGISTER_COMMAND("sweep", "simulate every combination of arch key values (design-space exploration) to CSV", sweep_cmd);
+XPU_REGISTER_COMMAND("sweep", "simulate every combination of arch / scenario key values (-j N, resumable --db) to CSV", sweep_cmd);
 }  // namespace xpu::cli

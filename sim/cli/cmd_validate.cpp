@@ -7,7 +7,7 @@
 
 #include "sim/cli/command.h"
 #include "sim/core/error.h"
-#include "sim/report/validation.h"
+#include "sim/study/validation.h"
 
 namespace xpu::cli {
 namespace {
@@ -20,16 +20,16 @@ int validate_cmd(const std::vector<std::string>& argv) {
   if (!a.parse(argv)) return kExitOk;
   if (a.positional().empty()) throw UserError("xpusim validate: name the rows file; see --help");
   const std::string path = a.positional()[0];
-  const auto rows = report::load_validation_rows(path);
+  const auto rows = study::load_validation_rows(path);
   const std::string dir = std::filesystem::path(path).parent_path().string();
-  std::vector<report::ValidationResult> results;
+  std::vector<study::ValidationResult> results;
   bool ok = true;
   for (const auto& row : rows) {
     if (!a.get("only").empty() && row.id != a.get("only")) continue;
-    results.push_back(report::evaluate_row(row, dir.empty() ? "." : dir));
+    results.push_back(study::evaluate_row(row, dir.empty() ? "." : dir));
     ok &= results.back().in_band() != row.expect_fail;
   }
-  std::cout << report::validation_table(results);
+  std::cout << study::validation_table(results);
   return ok ? kExitOk : kExitCheckFailed;
 }
 

@@ -1,6 +1,11 @@
 #include "sim/cli/command.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "sim/core/config.h"
@@ -36,7 +41,16 @@ std::string Args::usage() const {
   return s;
 }
 
-bool Args::parse(const std::vector<std::string>& argv) {
+bool Args::parse(const std::vector<std::string>& raw) {
+  // `-j N` / `-jN` is short for `--jobs N` on commands that have --jobs.
+  std::vector<std::string> argv;
+  bool has_jobs = false;
+  for (const auto& o : options_) has_jobs = has_jobs || o.name == "jobs";
+  for (const auto& a : raw) {
+    if (has_jobs && a == "-j") argv.push_back("--jobs");
+    else if (has_jobs && a.size() > 2 && a.rfind("-j", 0) == 0) argv.push_back("--jobs=" + a.substr(2));
+    else argv.push_back(a);
+  }
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
     if (a == "--help" || a == "-h") {
@@ -109,6 +123,57 @@ long positive_int_option(const std::string& command, const std::string& option, 
     throw UserError("xpusim " + command + ": --" + option + " needs a positive integer (at most " + std::to_string(max) +
                     "), got '" + value + "'");
   return n;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+int exit_status(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0); }
+
+std::string find_analysis_script(const std::string& name) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> dirs;
+  if (const char* e = std::getenv("XPUSIM_ANALYSIS_DIR")) dirs.emplace_back(e);
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n > 0) {
+    buf[n] = '\0';
+    dirs.push_back(fs::path(buf).parent_path().parent_path() / "analysis");
+  }
+  dirs.emplace_back("analysis");
+  for (const auto& d : dirs) {
+    std::error_code ec;
+    if (fs::exists(d / name, ec)) return (d / name).string();
+  }
+  return "";
+}
+
+int run_plot_script(const std::string& py, const std::string& script_name, const std::vector<std::string>& args,
+                    const std::string& what) {
+  std::cout.flush();
+  if (exit_status(std::system((shell_quote(py) + " -c 'import matplotlib' >/dev/null 2>&1").c_str())) != 0) {
+    std::cout << "  plots: skipped: " << py << " cannot import matplotlib (install python3-matplotlib, e.g. "
+              << "scripts/deps.sh); " << what << " is complete\n";
+    return kExitOk;
+  }
+  const std::string script = find_analysis_script(script_name);
+  if (script.empty()) {
+    std::cout << "  plots: skipped: analysis/" << script_name << " not found (set XPUSIM_ANALYSIS_DIR); " << what
+              << " is complete\n";
+    return kExitOk;
+  }
+  std::string cmd = shell_quote(py) + " " + shell_quote(script);
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  std::cout.flush();  // the script's own lines follow ours
+  const int rc = exit_status(std::system(cmd.c_str()));
+  if (rc != 0) {
+    std::cerr << "error: plot script failed (exit " << rc << "): " << cmd << "\n";
+    return kExitCheckFailed;
+  }
+  return kExitOk;
 }
 
 namespace {

@@ -57,6 +57,18 @@ class Args {
 long positive_int_option(const std::string& command, const std::string& option, const std::string& value,
                          long max = 1L << 24);
 
+// Helpers for subcommands that call the plot scripts under analysis/.
+std::string shell_quote(const std::string& s);
+int exit_status(int system_status);
+// analysis/<name>: $XPUSIM_ANALYSIS_DIR, else <dir of the binary>/../analysis (the binary lives in
+// <repo>/build*/), else ./analysis; "" when not found.
+std::string find_analysis_script(const std::string& name);
+// Runs `python script args...` when python can import matplotlib, printing one line on stdout when it
+// cannot (what = the CSV that is complete anyway). Returns kExitOk, or kExitCheckFailed when the
+// script itself failed (after printing an error).
+int run_plot_script(const std::string& python, const std::string& script_name, const std::vector<std::string>& args,
+                    const std::string& what);
+
 struct Command {
   std::string name;
   std::string summary;

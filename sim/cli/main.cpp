@@ -1,5 +1,6 @@
 // xpusim: the command-line entry point. Dispatches to registered subcommands (sim/cli/cmd_*.cpp)
 // and maps errors to exit codes (see command.h).
+#include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "sim/cli/command.h"
 #include "sim/core/config.h"
 #include "sim/core/error.h"
+#include "sim/study/mpi.h"
 
 namespace {
 
@@ -22,7 +24,33 @@ void print_usage() {
 
 }  // namespace
 
+namespace {
+int run_main(int argc, char** argv);
+}  // namespace
+
+// Under mpirun (sim/study/mpi.h) every rank runs the same command; ranks other than 0 only simulate
+// the points rank 0 hands out, and print nothing.
 int main(int argc, char** argv) {
+  if (xpu::study::mpi_launched() && !xpu::study::mpi_built()) {
+    std::cerr << "error: started by mpirun with several ranks, but this xpusim was built without MPI "
+                 "(install libopenmpi-dev and rebuild; or run it without mpirun and use -j N)\n";
+    return xpu::cli::kExitBadInput;
+  }
+  xpu::study::mpi_start(&argc, &argv);
+  // Workers fail only as rank 0 does (same command, same points), and rank 0 reports.
+  if (xpu::study::mpi_worker() && (std::freopen("/dev/null", "w", stdout) == nullptr || std::freopen("/dev/null", "w", stderr) == nullptr))
+    return xpu::cli::kExitInternal;
+  const int rc = run_main(argc, argv);
+  if (rc >= xpu::cli::kExitBadInput && xpu::study::mpi_workers_waiting()) {  // rank 0 failed alone: release the workers
+    std::cerr.flush();
+    xpu::study::mpi_abort(rc);
+  }
+  xpu::study::mpi_stop();
+  return rc;
+}
+
+namespace {
+int run_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_usage();
@@ -61,3 +89,4 @@ int main(int argc, char** argv) {
     return xpu::cli::kExitInternal;
   }
 }
+}  // namespace

@@ -1,6 +1,6 @@
 // Scaling-study benchmark (not a test): wall time and peak memory of one full `xpusim scale` study,
 // strong and weak, 8 -> 512 chips, in one process (the event kernel is reused across points).
-//   build/tests/bench_scale [ARCH] [SCENARIO] [CHIPS]
+//   build/tests/bench_scale [ARCH] [SCENARIO] [CHIPS] [JOBS]
 //   default: arch-configs/pods/ascend-910b-64node.yaml workloads/scenarios/gpt3-175b-512.yaml
 //            8,16,32,64,128,256,512 (counts below one model replica are skipped, as the CLI does)
 // Same as: /usr/bin/time -v build/xpusim scale --arch ARCH --scenario SCENARIO --out DIR --no-plot
@@ -8,10 +8,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "sim/core/error.h"
-#include "sim/report/scaling.h"
+#include "sim/study/scaling.h"
 
 using namespace xpu;
 
@@ -22,18 +23,17 @@ int main(int argc, char** argv) {
   try {
     ArchSpec arch = load_arch(arch_path);
     auto sc = wl::gen::load_scenario(scen_path);
-    report::ScalingOptions opt;
-    opt.chips = report::parse_chip_list(argc > 3 ? argv[3] : "8,16,32,64,128,256,512");
+    study::ScalingOptions opt;
+    opt.chips = study::parse_chip_list(argc > 3 ? argv[3] : "8,16,32,64,128,256,512");
     opt.skip_unreachable = true;
-    std::printf("%-7s %6s %6s %14s %12s %12s\n", "mode", "chips", "micro", "sim_step_s", "events", "wall_s");
+    opt.jobs = argc > 4 ? std::atoi(argv[4]) : 1;
+    std::printf("%-7s %6s %6s %14s %12s %12s\n", "mode", "chips", "micro", "sim_step_s", "events", "note");
     const auto t0 = std::chrono::steady_clock::now();
-    auto st = report::run_scaling(arch, sc, opt, [](const report::ScalingPoint* p, const std::string&) {
-      if (!p) return;
-      std::printf("%-7s %6lld %6lld %14.4f %12llu %12.2f\n", report::scaling_mode_name(p->mode),
-                  static_cast<long long>(p->chips), static_cast<long long>(p->micro_batches), p->step_time.value(),
-                  static_cast<unsigned long long>(p->events), p->wall_s);
-      std::fflush(stdout);
-    });
+    auto st = study::run_scaling(arch, sc, opt);
+    for (const auto& p : st.points)
+      std::printf("%-7s %6lld %6lld %14.4f %12llu %12s\n", study::scaling_mode_name(p.mode),
+                  static_cast<long long>(p.chips), static_cast<long long>(p.micro_batches), p.step_time.value(),
+                  static_cast<unsigned long long>(p.events), p.shared ? "(shared)" : "");
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);

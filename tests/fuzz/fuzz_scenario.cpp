@@ -1,6 +1,7 @@
 // libFuzzer target: scenario and model loader. The input is a scenario YAML read as if it were in
 // workloads/scenarios/ (so `model: ../models/x.yaml` presets resolve); an accepted scenario is
-// cross-checked, its footprint computed and, when small, its workload generated.
+// cross-checked, its footprint computed and, when small (<= 64 ranks, <= 16 layers, <= 4096 layer x micro-batch passes), its workload
+// generated.
 #include "sim/workload/generator/footprint.h"
 #include "sim/workload/generator/scenario.h"
 #include "sim/workload/generator/transformer.h"
@@ -16,6 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Generation is linear in layers x micro-batches x ranks; the generator's own node guard bounds
     // it, but a fuzzing step must stay well under a second.
     const double ranks = double(s.parallel.tp) * s.parallel.pp * s.parallel.dp;
-    if (ranks <= 64 && s.model.layers <= 16) (void)xpu::wl::gen::generate_transformer(s);
+    if (ranks <= 64 && s.model.layers <= 16 &&
+        double(xpu::wl::gen::micro_batches_per_step(s)) * double(s.model.layers) <= 4096)
+      (void)xpu::wl::gen::generate_transformer(s);
   });
 }

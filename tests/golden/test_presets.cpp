@@ -163,6 +163,7 @@ TEST(Presets, PodsHaveTheirStatedChipCountsAndLevels) {
       {"dgx-h100-superpod-like", {256, {8, 32}}},   // 32 DGX H100 nodes x 8 GPUs (SuperPOD SU)
       {"dgx-h100-node-like", {8, {8}}},
       {"dgx-a100-node-like", {8, {8}}},
+      {"dgx-a100-superpod-like", {512, {8, 64}}},   // 64 DGX A100 nodes x 8 GPUs (Megatron-LM SC21 class)
       {"kunlun-p800-8node-like", {8, {8}}},
       {"tpu-v7-pod-like", {256, {256}}},            // Ironwood 256-chip pod, 3-D torus
       {"ascend-910b-8node", {8, {8}}},

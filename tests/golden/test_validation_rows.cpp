@@ -1,6 +1,6 @@
 // Validation against published hardware figures, one test per row of tests/data/validation/rows.yaml
 // (sources cited there and in docs/validation.md). Each row: error = ours / published - 1 must lie in
-// the fixed band +-15 % around the PUBLISHED figure (report::kValidationBand). A row marked
+// the fixed band +-15 % around the PUBLISHED figure (study::kValidationBand). A row marked
 // `expect: fail` (with its reason) is an expected failure: its test FAILS if the row unexpectedly
 // comes inside the band, so the mark is removed as soon as the model reaches it.
 // Every row test also checks that docs/validation.md carries the row's line as the generator prints it
@@ -13,52 +13,52 @@
 
 #include "sim/chip/op_text.h"
 #include "sim/cluster/simulate.h"
-#include "sim/report/validation.h"
+#include "sim/study/validation.h"
 #include "tests/support/paths.h"
 #include "tests/support/run.h"
 
 using namespace xpu;
 
-namespace xpu::report {
+namespace xpu::study {
 // gtest prints a parameter on failure: the row's id, not its bytes.
 void PrintTo(const ValidationRow& r, std::ostream* os) { *os << r.id; }
-}  // namespace xpu::report
+}  // namespace xpu::study
 
 namespace {
 
 const std::string kRows = test::src("tests/data/validation/rows.yaml");
 
-std::vector<report::ValidationRow> rows() {
-  static const std::vector<report::ValidationRow> r = report::load_validation_rows(kRows);
+std::vector<study::ValidationRow> rows() {
+  static const std::vector<study::ValidationRow> r = study::load_validation_rows(kRows);
   return r;
 }
 
-std::string test_name(const testing::TestParamInfo<report::ValidationRow>& info) {
+std::string test_name(const testing::TestParamInfo<study::ValidationRow>& info) {
   std::string n = info.param.id;
   for (char& c : n)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   return n;
 }
 
-class ValidationRow : public testing::TestWithParam<report::ValidationRow> {};
+class ValidationRow : public testing::TestWithParam<study::ValidationRow> {};
 
 TEST_P(ValidationRow, WithinBandOfPublished) {
-  const report::ValidationRow& row = GetParam();
-  const report::ValidationResult r = report::evaluate_row(row, test::src("tests/data/validation"));
+  const study::ValidationRow& row = GetParam();
+  const study::ValidationResult r = study::evaluate_row(row, test::src("tests/data/validation"));
   std::printf("[validation] %-34s %-11s ours %10.4g  published %10.4g  error %+6.1f %%  band +-%.0f %%%s\n",
-              row.id.c_str(), row.role.c_str(), r.ours, row.published, 100 * r.error, 100 * report::kValidationBand,
+              row.id.c_str(), row.role.c_str(), r.ours, row.published, 100 * r.error, 100 * study::kValidationBand,
               row.expect_fail ? "  (expected failure)" : "");
   if (row.expect_fail) {
     EXPECT_FALSE(r.in_band()) << row.id << " is marked `expect: fail` (" << row.reason << ") but is now inside the band ("
                               << 100 * r.error << " %): remove the mark in rows.yaml and regenerate the table";
   } else {
     EXPECT_TRUE(r.in_band()) << row.id << ": ours " << r.ours << " vs published " << row.published << " ("
-                             << 100 * r.error << " %, band +-" << 100 * report::kValidationBand << " %)";
+                             << 100 * r.error << " %, band +-" << 100 * study::kValidationBand << " %)";
   }
   const std::string doc = test::slurp(test::src("docs/validation.md"));
-  EXPECT_NE(doc.find(report::validation_table_line(r) + "\n"), std::string::npos)
+  EXPECT_NE(doc.find(study::validation_table_line(r) + "\n"), std::string::npos)
       << "docs/validation.md is stale for row " << row.id << "; run scripts/validation_table.sh. Expected line:\n"
-      << report::validation_table_line(r);
+      << study::validation_table_line(r);
 }
 
 INSTANTIATE_TEST_SUITE_P(Published, ValidationRow, testing::ValuesIn(rows()), test_name);
@@ -97,7 +97,7 @@ TEST(ValidationRows, DocSummaryMatchesItsTable) {
     (row.role == "calibration" ? cal : val).push_back(err);
     expected += row.expect_fail ? 1 : 0;
   }
-  const auto v = report::error_stats(val), c = report::error_stats(cal);
+  const auto v = study::error_stats(val), c = study::error_stats(cal);
   char want[256];
   std::snprintf(want, sizeof want, "Validation rows (not used for fitting): %d, median |error| %.1f %%, max |error| %.1f %%.",
                 v.rows, 100 * v.median_abs, 100 * v.max_abs);

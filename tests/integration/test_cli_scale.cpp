@@ -269,3 +269,22 @@ TEST(CliScale, TimelinePlotRendersFromOpsCsv) {
   EXPECT_NE(t.err.find("not in"), std::string::npos) << t.err;
   fs::remove_all(out);
 }
+
+TEST(CliScale, RunsOnWorkersAndReusesADatabase) {
+  // Same CSV on 1 and 2 workers, and from a database that already holds every point.
+  std::string a = temp_dir("scale_j1"), b = temp_dir("scale_j2");
+  const std::string db = b + "/r.db";
+  RunResult one = run(scale_cmd(a, "--no-plot -j 1"));
+  RunResult two = run(scale_cmd(b, "--no-plot -j 2 --db " + db));
+  ASSERT_EQ(one.code, 0) << one.err;
+  ASSERT_EQ(two.code, 0) << two.err;
+  EXPECT_EQ(slurp(a + "/scaling.csv"), slurp(b + "/scaling.csv"));
+  fs::remove(b + "/scaling.csv");
+  RunResult again = run("XPUSIM_PROGRESS=1 " + scale_cmd(b, "--no-plot -j 2 --db " + db));
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(slurp(a + "/scaling.csv"), slurp(b + "/scaling.csv"));
+  // 6 rows, 5 distinct simulations (the base point is shared by both modes), all from the database.
+  EXPECT_NE(again.err.find("5/5 points (5 from the database)"), std::string::npos) << again.err;
+  fs::remove_all(a);
+  fs::remove_all(b);
+}

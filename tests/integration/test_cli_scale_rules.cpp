@@ -1,15 +1,15 @@
-// The rules behind `xpusim scale` (sim/report/scaling.h), in-process: how a pod of N chips is
+// The rules behind `xpusim scale` (sim/study/scaling.h), in-process: how a pod of N chips is
 // derived from a preset's levels, how the scenario's DP degree and batch follow N in strong and
 // weak scaling, the chip-list parser, and that a study run twice in one process (one reused event
 // kernel) gives the same CSV.
 #include <gtest/gtest.h>
 
 #include "sim/core/error.h"
-#include "sim/report/scaling.h"
+#include "sim/study/scaling.h"
 #include "tests/support/paths.h"
 
 using namespace xpu;
-using namespace xpu::report;
+using namespace xpu::study;
 using xpu::test::src;
 
 namespace {

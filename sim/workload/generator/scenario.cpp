@@ -133,6 +133,12 @@ ScenarioSpec load_scenario(const std::string& path) {
   return read_root(cfg::load_file(path), path, fs::path(path).parent_path().string().empty() ? "." : fs::path(path).parent_path().string());
 }
 
+ScenarioSpec load_scenario(const std::string& path, const std::vector<ScenarioOverride>& overrides) {
+  cfg::Node root = cfg::load_file(path);
+  for (const auto& o : overrides) cfg::apply_override(root, "scenario." + o.key, o.value, o.origin);
+  return read_root(root, path, fs::path(path).parent_path().string().empty() ? "." : fs::path(path).parent_path().string());
+}
+
 ScenarioSpec read_scenario_text(const std::string& text, const std::string& name, const std::string& dir) {
   return read_root(cfg::load_string(text, name, dir), name, dir);
 }

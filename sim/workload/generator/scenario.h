@@ -135,6 +135,13 @@ struct ScenarioSpec {
 // Read a scenario file (top-level `scenario:`); model presets resolve relative to the file
 // (../models, ./models), then $XPUSIM_MODELS_DIR and ./workloads/models.
 ScenarioSpec load_scenario(const std::string& path);
+// One override of a scenario key, dotted below `scenario:` ("parallel.tp", "training.micro_batch",
+// "model"); `value` is YAML text. Errors name `origin` (e.g. "--vary parallel.tp=3").
+struct ScenarioOverride {
+  std::string key, value, origin;
+};
+// load_scenario with overrides applied to the parsed tree (in order) before it is read and checked.
+ScenarioSpec load_scenario(const std::string& path, const std::vector<ScenarioOverride>& overrides);
 ScenarioSpec read_scenario_text(const std::string& text, const std::string& name, const std::string& dir = ".");
 bool looks_like_scenario(const std::string& path);
 

@@ -1,4 +1,4 @@
-#include "sim/report/validation.h"
+#include "sim/study/validation.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -16,7 +16,7 @@
 #include "sim/report/report.h"
 #include "sim/workload/reader.h"
 
-namespace xpu::report {
+namespace xpu::study {
 
 namespace {
 
@@ -53,7 +53,7 @@ double training_row(const ValidationRow& row, const ArchSpec& arch, const std::s
   cluster::SimulateOptions so;
   so.engine.record_ops = false;
   const cluster::SimResult r = cluster::simulate(arch, w, so);
-  const Summary s = summarize(w, arch, r);
+  const report::Summary s = report::summarize(w, arch, r);
   const double frac = row.metric == "hfu_tflops" ? s.hfu : s.mfu;
   if (!(frac > 0)) throw UserError("row '" + row.id + "': the scenario reports no step FLOPs");
   if (row.metric == "mfu_percent") return 100.0 * frac;
@@ -154,7 +154,7 @@ std::string validation_table_line(const ValidationResult& r) {
   if (w.expect_fail) status = r.in_band() ? "**unexpected pass**" : "expected fail: " + w.reason;
   else status = r.in_band() ? "pass" : "**FAIL**";
   return "| " + w.id + " | " + w.family + " | " + w.source + " | " + (w.role == "calibration" ? "calibration (" + w.fits + ")" : "validation") +
-         " | " + fixed(w.published, prec) + " | " + fixed(r.ours, prec) + " | " + unit_of(w.metric) + " | " +
+         " | " + report::fixed(w.published, prec) + " | " + report::fixed(r.ours, prec) + " | " + unit_of(w.metric) + " | " +
          signed_pct(r.error) + " | " + status + " |";
 }
 
@@ -174,22 +174,22 @@ ErrorStats error_stats(const std::vector<double>& errors) {
 std::string validation_table(const std::vector<ValidationResult>& results) {
   std::ostringstream os;
   os << "| row | family | source | role | published | ours | unit | error | status (band ±"
-     << fixed(100 * kValidationBand, 0) << " %) |\n|---|---|---|---|---|---|---|---|---|\n";
+     << report::fixed(100 * kValidationBand, 0) << " %) |\n|---|---|---|---|---|---|---|---|---|\n";
   std::vector<double> cal, val;
   int expected_fail = 0;
   for (const auto& r : results) {
     os << validation_table_line(r) << "\n";
     // The error as the table prints it (0.1 %), so the summary can be recomputed from the table.
-    (r.row.role == "calibration" ? cal : val).push_back(std::stod(fixed(100.0 * r.error, 1)) / 100.0);
+    (r.row.role == "calibration" ? cal : val).push_back(std::stod(report::fixed(100.0 * r.error, 1)) / 100.0);
     expected_fail += r.row.expect_fail ? 1 : 0;
   }
   const ErrorStats c = error_stats(cal), v = error_stats(val);
-  os << "\nValidation rows (not used for fitting): " << v.rows << ", median |error| " << fixed(100 * v.median_abs, 1)
-     << " %, max |error| " << fixed(100 * v.max_abs, 1) << " %.\n";
-  os << "Calibration rows: " << c.rows << ", median |error| " << fixed(100 * c.median_abs, 1) << " %, max |error| "
-     << fixed(100 * c.max_abs, 1) << " %.\n";
+  os << "\nValidation rows (not used for fitting): " << v.rows << ", median |error| " << report::fixed(100 * v.median_abs, 1)
+     << " %, max |error| " << report::fixed(100 * v.max_abs, 1) << " %.\n";
+  os << "Calibration rows: " << c.rows << ", median |error| " << report::fixed(100 * c.median_abs, 1) << " %, max |error| "
+     << report::fixed(100 * c.max_abs, 1) << " %.\n";
   os << "Expected failures: " << expected_fail << ".\n";
   return os.str();
 }
 
-}  // namespace xpu::report
+}  // namespace xpu::study

@@ -6,18 +6,19 @@
 //   T(N)             = tokens per step / step time
 //   T_ideal(N)       = T(N0) * N / N0          E(N) = T(N) / T_ideal(N)
 // Every point is a full simulation of one step on the derived pod; nothing is extrapolated.
-#include "sim/report/scaling.h"
+#include "sim/study/scaling.h"
 
 #include <algorithm>
-#include <chrono>
 #include <sstream>
 
-#include "sim/cluster/simulate.h"
 #include "sim/core/error.h"
 #include "sim/report/report.h"
+#include "sim/study/mpi.h"
+#include "sim/study/runner.h"
 #include "sim/workload/generator/transformer.h"
 
-namespace xpu::report {
+namespace xpu::study {
+using report::fixed;
 namespace {
 
 std::string str(std::int64_t v) { return std::to_string(v); }
@@ -148,8 +149,7 @@ wl::gen::ScenarioSpec scale_scenario(const wl::gen::ScenarioSpec& base, ScalingM
   return s;
 }
 
-ScalingStudy run_scaling(const ArchSpec& arch, const wl::gen::ScenarioSpec& scenario, const ScalingOptions& opt,
-                         const ScalingProgress& progress) {
+ScalingStudy run_scaling(const ArchSpec& arch, const wl::gen::ScenarioSpec& scenario, const ScalingOptions& opt) {
   wl::gen::check_scenario(scenario);
   ScalingStudy st;
   st.arch = arch.pod.name;
@@ -157,30 +157,45 @@ ScalingStudy run_scaling(const ArchSpec& arch, const wl::gen::ScenarioSpec& scen
   std::vector<std::int64_t> chips = opt.chips;
   std::sort(chips.begin(), chips.end());
   chips.erase(std::unique(chips.begin(), chips.end()), chips.end());
-  // Plan every point first, so that a bad point fails before anything runs.
-  struct Planned {
-    ScalingMode mode;
-    ArchSpec arch;
-    wl::gen::ScenarioSpec scenario;
-  };
-  std::vector<Planned> plan;
+  // Expand every point first, so that a bad point fails before anything runs.
+  std::vector<Point> points;
+  std::vector<ScalingMode> modes;
   for (ScalingMode mode : opt.modes) {
     for (std::int64_t n : chips) {
       try {
-        plan.push_back({mode, derive_arch(arch, n), scale_scenario(scenario, mode, n)});
+        Point p;
+        p.arch = derive_arch(arch, n);
+        p.scenario = scale_scenario(scenario, mode, n);
+        p.symmetry = opt.symmetry;
+        p.labels = {{"mode", scaling_mode_name(mode)}, {"chips", str(n)}};
+        p.finalize();
+        points.push_back(std::move(p));
+        modes.push_back(mode);
       } catch (const UserError& e) {
         if (!opt.skip_unreachable) throw;
         st.skipped.push_back(std::string(scaling_mode_name(mode)) + " " + str(n) + ": " + e.what());
-        if (progress) progress(nullptr, st.skipped.back());
       }
     }
   }
-  for (const Planned& pl : plan) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const wl::gen::ScenarioSpec& s = pl.scenario;
+  // The base point (the scenario's own size) is in both modes with the same batch: one key, run once.
+  MemoryStore own;
+  ResultStore& store = opt.store ? *opt.store : own;
+  RunOptions ro;
+  ro.jobs = opt.jobs;
+  ro.study = "scale " + scenario.name;
+  ro.progress_force = opt.progress_force;
+  run_points(points, store, ro);
+  if (mpi_worker()) return st;  // rank 0 has the results
+  const std::vector<Metrics> ms = collect(points, store);
+  for (size_t i = 0; i < points.size(); ++i) {
+    const wl::gen::ScenarioSpec& s = points[i].scenario;
+    const Metrics& m = ms[i];
+    if (!m.error.empty())
+      throw UserError(std::string(scaling_mode_name(modes[i])) + " scaling at " + str(points[i].arch.pod.chips) +
+                      " chips: " + m.error);
     ScalingPoint p;
-    p.mode = pl.mode;
-    p.chips = pl.arch.pod.chips;
+    p.mode = modes[i];
+    p.chips = points[i].arch.pod.chips;
     p.tp = s.parallel.tp;
     p.pp = s.parallel.pp;
     p.dp = s.parallel.dp;
@@ -188,41 +203,21 @@ ScalingStudy run_scaling(const ArchSpec& arch, const wl::gen::ScenarioSpec& scen
     p.ep = s.parallel.ep;
     p.global_batch = s.training_mode ? s.training.global_batch : s.inference.batch;
     p.micro_batches = wl::gen::micro_batches_per_step(s);
-    // The base point (the scenario's own size) is in both modes with the same batch: run it once.
-    const ScalingPoint* same = nullptr;
-    for (const auto& q : st.points)
-      if (q.chips == p.chips && q.global_batch == p.global_batch) same = &q;
-    if (same) {
-      ScalingPoint c = *same;
-      c.mode = p.mode;
-      c.wall_s = 0;
-      st.points.push_back(c);
-      if (progress) progress(&st.points.back(), "");
-      continue;
-    }
-    {
-      wl::Workload w = wl::gen::generate_transformer(s);
-      if (!opt.symmetry) w.representative.clear();
-      cluster::SimulateOptions so;
-      so.engine.record_ops = false;
-      cluster::SimResult r = cluster::simulate(pl.arch, w, so);
-      Summary sum = summarize(w, pl.arch, r);
-      p.step_time = sum.step_time;
-      p.tokens_per_s = std::max(0.0, sum.tokens_per_s);
-      p.samples_per_s = std::max(0.0, sum.samples_per_s);
-      p.mfu = sum.mfu;
-      p.compute = sum.compute_busy;
-      p.exposed_comm = sum.exposed_comm;
-      p.overlap = sum.overlap;
-      p.idle = sum.idle;
-      p.footprint = sum.footprint;
-      p.capacity = sum.capacity;
-      p.simulated_ranks = sum.simulated_ranks;
-      p.events = sum.events;
-    }
-    p.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    for (size_t j = 0; j < i; ++j)
+      if (points[j].key == points[i].key) p.shared = true;
+    p.step_time = Seconds(m.step_time_s);
+    p.tokens_per_s = std::max(0.0, m.tokens_per_s);
+    p.samples_per_s = std::max(0.0, m.samples_per_s);
+    p.mfu = m.mfu;
+    p.compute = Seconds(m.compute_s);
+    p.exposed_comm = Seconds(m.exposed_comm_s);
+    p.overlap = Seconds(m.overlap_s);
+    p.idle = Seconds(m.idle_s);
+    p.footprint = Bytes(m.footprint_bytes);
+    p.capacity = Bytes(m.capacity_bytes);
+    p.simulated_ranks = static_cast<int>(m.simulated_ranks);
+    p.events = m.events;
     st.points.push_back(p);
-    if (progress) progress(&st.points.back(), "");
   }
   // Ideal and efficiency against the smallest point of each mode.
   for (size_t i = 0; i < st.points.size(); ++i) {
@@ -291,4 +286,4 @@ std::vector<std::int64_t> parse_chip_list(const std::string& text) {
   return out;
 }
 
-}  // namespace xpu::report
+}  // namespace xpu::study

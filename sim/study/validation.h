@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-namespace xpu::report {
+namespace xpu::study {
 
 constexpr double kValidationBand = 0.15;  // |ours / published - 1| a passing row must stay within
 
@@ -65,4 +65,4 @@ struct ErrorStats {
 };
 ErrorStats error_stats(const std::vector<double>& errors);
 
-}  // namespace xpu::report
+}  // namespace xpu::study

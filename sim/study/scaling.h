@@ -2,8 +2,9 @@
 //
 // For each chip count N the study derives a pod of N chips from the given pod (derive_pod), a
 // scenario with the data-parallel degree N / (tp * pp * cp) (scale_scenario), generates the
-// workload, simulates it in-process (cluster::simulate reuses the one event kernel) and records
-// the summary figures. Definitions (docs/scaling.md):
+// workload and simulates it as a study point (sim/study/runner.h: in this process or on forked
+// workers, results kept in a ResultStore so that a re-run with a database skips finished points),
+// and records the summary figures. Definitions (docs/scaling.md):
 //
 //   strong scaling  global batch B fixed (the scenario's); DP grows, so micro-batches per replica
 //                   B / (micro_batch * dp) shrink.
@@ -29,14 +30,15 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "sim/cluster/arch.h"
+#include "sim/study/point.h"
+#include "sim/study/store.h"
 #include "sim/workload/generator/scenario.h"
 
-namespace xpu::report {
+namespace xpu::study {
 
 enum class ScalingMode { Strong, Weak };
 const char* scaling_mode_name(ScalingMode m);
@@ -58,6 +60,9 @@ struct ScalingOptions {
   // ScalingStudy::skipped (for default chip lists that start below one model replica).
   bool skip_unreachable = false;
   bool symmetry = true;  // simulate one representative per data-parallel replica class
+  int jobs = 1;                    // worker processes (sim/study/runner.h)
+  ResultStore* store = nullptr;    // where results go (nullptr: a MemoryStore of this call)
+  bool progress_force = false;     // progress line even when stderr is not a terminal
 };
 
 struct ScalingPoint {
@@ -73,7 +78,7 @@ struct ScalingPoint {
   Bytes footprint, capacity;                      // footprint 0 = unknown
   int simulated_ranks = 0;
   std::uint64_t events = 0;
-  double wall_s = 0;  // host time of this point (not written to the CSV: not deterministic)
+  bool shared = false;  // the same simulation as another row's (the base point of both modes)
   double tokens_per_s_per_chip() const { return tokens_per_s / static_cast<double>(chips); }
   double exposed_share() const { return step_time.value() > 0 ? exposed_comm / step_time : 0.0; }
 };
@@ -84,11 +89,9 @@ struct ScalingStudy {
   std::vector<std::string> skipped;   // "<mode> <chips>: <reason>"
 };
 
-// Runs every point. `progress` (optional) is called after each point and for each skipped one
-// (with nullptr and the reason). Throws UserError (bad point, unless skipped) or SimulationError.
-using ScalingProgress = std::function<void(const ScalingPoint*, const std::string& note)>;
-ScalingStudy run_scaling(const ArchSpec& arch, const wl::gen::ScenarioSpec& scenario, const ScalingOptions& opt,
-                         const ScalingProgress& progress = {});
+// Runs every point. Throws UserError (bad point, unless skipped; a point that fails to simulate
+// names its chips and mode).
+ScalingStudy run_scaling(const ArchSpec& arch, const wl::gen::ScenarioSpec& scenario, const ScalingOptions& opt);
 
 // scaling.csv: one header line, one row per point, fixed decimals (same inputs, same bytes).
 std::string scaling_csv(const ScalingStudy& s);
@@ -98,4 +101,4 @@ const std::vector<std::string>& scaling_csv_columns();
 // Parse "8,16,32" (positive integers, strictly ascending after sorting, no duplicates).
 std::vector<std::int64_t> parse_chip_list(const std::string& text);
 
-}  // namespace xpu::report
+}  // namespace xpu::study
