@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/chip/chip_model.h"
+#include "sim/core/error.h"
 #include "sim/chip/chip_spec.h"
 #include "sim/chip/pipeline.h"
 #include "sim/memory/memory_port.h"
@@ -20,7 +21,11 @@
 namespace xpu::chip::detail {
 
 inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-inline std::int64_t cycles_of(double c) { return static_cast<std::int64_t>(std::ceil(c - 1e-9)); }
+// Cycle counts beyond 2^62 (an op of years on any clock) cannot be represented downstream: refused.
+inline std::int64_t cycles_of(double c) {
+  if (!(c < 4.6e18)) throw UserError("an op needs more than 4.6e18 cycles; its dimensions are implausible");
+  return static_cast<std::int64_t>(std::ceil(c - 1e-9));
+}
 
 // Per-op constants of the chip and its memory, in bytes per core clock.
 struct Ctx {

@@ -155,6 +155,11 @@ Node load_path(const std::string& path, std::vector<std::string>& stack, const S
   std::string key = ec ? path : canon.string();
   if (std::find(stack.begin(), stack.end(), key) != stack.end())
     throw ConfigError(from, "base", "inheritance cycle: '" + path + "' includes itself");
+  std::error_code dir_ec;
+  if (fs::is_directory(path, dir_ec)) {
+    if (from.line > 0) throw ConfigError(from, "base", "'" + path + "' is a directory, not a file");
+    throw UserError(path + ": is a directory, not a file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (from.line > 0) throw ConfigError(from, "base", "cannot open '" + path + "'");

@@ -123,6 +123,11 @@ Seconds Kernel::now() const { return Seconds(static_cast<double>(now_ps()) * 1e-
 void Kernel::after_ps(std::int64_t delay_ps, Callback fn) {
   XPU_ASSERT(delay_ps >= 0, "negative delay");
   auto* h = impl_->host;
+  if (delay_ps > kMaxDelayPs || h->abs_now_ps() > kMaxDelayPs)
+    throw UserError("an event " + std::to_string(static_cast<double>(delay_ps) * 1e-12) +
+                    " s ahead leaves the simulator's time range (about " +
+                    std::to_string(static_cast<long long>(static_cast<double>(kMaxDelayPs) * 1e-12 / 86400)) +
+                    " days of simulated time); an op's dimensions or a rate in the config are implausible");
   const std::uint32_t slot = h->store(std::move(fn));
   h->queue.push(Pending{h->abs_now_ps() + delay_ps, h->seq++, slot});
   if (sc_core::sc_is_running() && !h->dispatching) h->arm();
@@ -130,8 +135,10 @@ void Kernel::after_ps(std::int64_t delay_ps, Callback fn) {
 
 void Kernel::after(Seconds delay, Callback fn) {
   double ps = delay.seconds() * 1e12;
-  XPU_ASSERT(std::isfinite(ps) && ps >= -0.5, "delay must be finite and non-negative");
-  after_ps(static_cast<std::int64_t>(std::llround(std::max(0.0, ps))), std::move(fn));
+  XPU_ASSERT(!std::isnan(ps) && ps >= -0.5, "delay must be a non-negative number");
+  if (!(ps < static_cast<double>(kMaxDelayPs))) ps = static_cast<double>(kMaxDelayPs) + 1;  // refused below
+  after_ps(ps > static_cast<double>(kMaxDelayPs) ? kMaxDelayPs + 1 : static_cast<std::int64_t>(std::llround(std::max(0.0, ps))),
+           std::move(fn));
 }
 
 Seconds Kernel::run() {

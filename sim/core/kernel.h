@@ -29,6 +29,10 @@ class Kernel {
  public:
   using Callback = std::function<void()>;
 
+  // Time is int64 picoseconds; an event further ahead than this (about 53 days), or a kernel whose
+  // accumulated time passes it, is refused with a UserError instead of overflowing.
+  static constexpr std::int64_t kMaxDelayPs = std::int64_t{1} << 62;
+
   // The process-wide kernel (created on first use).
   static Kernel& instance();
 

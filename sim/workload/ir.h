@@ -24,6 +24,11 @@
 
 namespace xpu::wl {
 
+// The most work one op may carry (1e18 FLOP, an exaFLOP): at 1 TFLOP/s that is 1e6 s, inside the
+// simulator's time range (int64 picoseconds, about 100 days). Readers refuse larger ops.
+inline constexpr double kMaxOpFlops = 1.0e18;
+
+
 using RankId = std::int32_t;
 using NodeIndex = std::uint32_t;
 

@@ -156,3 +156,41 @@ TEST(InputLimits, OutputsAreCompleteAndNoTemporaryFilesRemain) {
   EXPECT_EQ(summary.front(), '{');
   EXPECT_EQ(summary.substr(summary.find_last_not_of("\n"), 1), "}");
 }
+
+// Fuzzing finding (fuzz_trace): a GEMM dimension of 8.2e18 passed the reader, and the chip model
+// converted a 1e22-cycle count to int64 (undefined behaviour). Dimensions and per-op work are bounded.
+TEST(InputLimits, FuzzFindingHugeGemmDimensionIsALocatedError) {
+  const std::string dir = xpu::test::temp_dir("limits_gemm");
+  std::string text = xpu::test::slurp(src("workloads/samples/mlp-dp8.yaml"));
+  const std::string from = "{id: dX3, op: gemm, m: 4096, n: 8192, k: 8192";
+  auto at = text.find(from);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, from.size(), "{id: dX3, op: gemm, m: 4096, n: 8192, k: 8193333333333333332");
+  const std::string f = write_file(dir, "trace.yaml", text);
+  auto r = run(binary() + " run --arch " + src("arch-configs/pods/ascend-910b-8node.yaml") + " --workload " + f);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("trace.yaml:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(".k"), std::string::npos) << r.err;
+  // Within each dimension's range but an exaFLOP-plus op: refused by the per-op bound.
+  text = xpu::test::slurp(src("workloads/samples/mlp-dp8.yaml"));
+  at = text.find(from);
+  text.replace(at, from.size(), "{id: dX3, op: gemm, m: 1000000000, n: 1000000000, k: 1000000");
+  const std::string f2 = write_file(dir, "trace2.yaml", text);
+  auto r2 = run(binary() + " check " + f2);
+  EXPECT_EQ(r2.code, 2) << r2.err;
+  EXPECT_NE(r2.err.find("exceeds the limit of one op"), std::string::npos) << r2.err;
+}
+
+// Fuzzing finding (fuzz_arch): `base: ..` names a directory; reading it threw a stream exception
+// that surfaced as an internal error (exit 70). Now a located error.
+TEST(InputLimits, FuzzFindingBaseNamingADirectoryIsALocatedError) {
+  const std::string dir = xpu::test::temp_dir("limits_basedir");
+  const std::string f = write_file(dir, "pod.yaml", "base: ..\npod: {chips: 2}\n");
+  for (const std::string& cmd : std::vector<std::string>{"check " + f, "run --arch " + f + " --workload " +
+                                                          src("workloads/samples/mlp-dp8.yaml")}) {
+    auto r = run(binary() + " " + cmd);
+    EXPECT_EQ(r.code, 2) << cmd << "\n" << r.err;
+    EXPECT_NE(r.err.find("pod.yaml:1"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("is a directory"), std::string::npos) << r.err;
+  }
+}

@@ -70,6 +70,7 @@ constexpr std::uintmax_t kMaxChakraFileBytes = std::uintmax_t{2} << 30;  // 2 Gi
 
 std::string read_bytes(const std::string& file) {
   std::error_code ec;
+  if (fs::is_directory(file, ec)) throw UserError(file + ": is a directory, not a Chakra rank file");
   const std::uintmax_t size = fs::file_size(file, ec);
   if (!ec && size > kMaxChakraFileBytes)
     throw UserError(file + ": " + std::to_string(size) + " bytes exceeds the Chakra reader's limit of " +

@@ -134,7 +134,18 @@ void parse_node(const Node& nd, const std::string& path, Workload& w, wl::Node& 
     }
     auto x = scalar<std::int64_t>(*v, path + "." + key);
     if (positive && x <= 0) fail(v->loc, path + "." + key, "must be greater than zero, got " + v->scalar);
+    if (x > static_cast<std::int64_t>(cfg::kPlausibleMaxCount))
+      fail(v->loc, path + "." + key, "outside the plausible range (at most " +
+                                         std::to_string(static_cast<std::int64_t>(cfg::kPlausibleMaxCount)) +
+                                         "), got " + v->scalar);
     return x;
+  };
+  // One op may not exceed kMaxOpFlops: beyond it its duration leaves the simulator's time range on
+  // any chip (docs/robustness.md).
+  auto check_op_flops = [&](double flops) {
+    if (!(flops <= kMaxOpFlops))
+      fail(nd.loc, path, "op of " + std::to_string(flops) + " FLOP exceeds the limit of one op (" +
+                             std::to_string(kMaxOpFlops) + " FLOP); check its dimensions");
   };
   auto get_bytes = [&](bool required) {
     const Node* v = nd.find("bytes");
@@ -144,6 +155,8 @@ void parse_node(const Node& nd, const std::string& path, Workload& w, wl::Node& 
     }
     Bytes b = scalar<Bytes>(*v, path + ".bytes");
     if (b.bytes() < 0) fail(v->loc, path + ".bytes", "must not be negative, got " + v->scalar);
+    if (!(b.bytes() <= cfg::kPlausibleMaxBytes))
+      fail(v->loc, path + ".bytes", "outside the plausible range (at most 1 PiB), got " + v->scalar);
     return b;
   };
   auto get_dtype = [&]() {
@@ -166,6 +179,7 @@ void parse_node(const Node& nd, const std::string& path, Workload& w, wl::Node& 
     out.gemm.k = get_i("k", true, 0, true);
     out.gemm.batch = get_i("batch", false, 1, true);
     out.gemm.dtype = get_dtype();
+    check_op_flops(2.0 * double(out.gemm.m) * double(out.gemm.n) * double(out.gemm.k) * double(out.gemm.batch));
   } else if (fam == "attention") {
     out.kind = NodeKind::Attention;
     out.attn.batch = get_i("batch", false, 1, true);
@@ -181,6 +195,9 @@ void parse_node(const Node& nd, const std::string& path, Workload& w, wl::Node& 
     if (const Node* v = nd.find("causal")) out.attn.causal = scalar<bool>(*v, path + ".causal");
     if (const Node* v = nd.find("backward")) out.attn.backward = scalar<bool>(*v, path + ".backward");
     out.attn.dtype = get_dtype();
+    const double vd = double(out.attn.v_dim > 0 ? out.attn.v_dim : out.attn.head_dim);
+    check_op_flops(2.0 * double(out.attn.batch) * double(out.attn.heads) * double(out.attn.q_len) *
+                   double(out.attn.kv_len) * (double(out.attn.head_dim) + vd) * (out.attn.backward ? 2.5 : 1.0));
   } else if (fam == "vector") {
     out.kind = NodeKind::Vector;
     if (const Node* v = nd.find("op_class")) out.vec.op_class = scalar<std::string>(*v, path + ".op_class");
@@ -188,6 +205,7 @@ void parse_node(const Node& nd, const std::string& path, Workload& w, wl::Node& 
     if (const Node* v = nd.find("flops")) {
       out.vec.flops = scalar<Flops>(*v, path + ".flops");
       if (out.vec.flops.value() < 0) fail(v->loc, path + ".flops", "must not be negative");
+      check_op_flops(out.vec.flops.value());
     }
     out.vec.dtype = get_dtype();
   } else if (fam == "memcpy") {
