@@ -56,7 +56,9 @@ for t in "${targets[@]}"; do
   fi
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
-  rm -rf /dev/shm/xpusim-fuzz-* 2>/dev/null || true
+  for d in /dev/shm/xpusim-fuzz-*; do  # scratch folders of finished fuzzers (libFuzzer exits without cleanup)
+    [ -d "$d" ] && ! kill -0 "${d##*-}" 2>/dev/null && rm -rf "$d"
+  done
   summary+=("$(printf '%-9s %12s executions %8s exec/s  %s' "$t" "${execs:-?}" "${rate:-?}" "$result")")
 done
 printf '%s\n' "${summary[@]}"
