@@ -37,7 +37,7 @@ seed() {  # target -> seed files from the repository
     chakra) ls "$root"/tests/data/chakra/*/*.et "$root"/workloads/chakra/*/*.et 2>/dev/null ;;
   esac
 }
-export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
+export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1:quarantine_size_mb=32
 status=0
 summary=()
 for t in "${targets[@]}"; do

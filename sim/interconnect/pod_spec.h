@@ -27,6 +27,10 @@
 
 namespace xpu {
 
+// The largest pod a config may describe: 2^20 chips (a topology of that size takes about 1 GB and a
+// few seconds to build; issue-18-scale studies of 100,000 chips fit well inside).
+inline constexpr double kMaxPodChips = 1048576;
+
 // One undirected link of a `custom` level, between member indices a and b.
 struct EdgeSpec {
   std::int64_t a = 0, b = 0;
@@ -56,8 +60,8 @@ struct LevelSpec {
   void visit(V& v) {
     v.field("name", name, cfg::Field("level name shown in reports and graphs"));
     v.field("kind", kind, cfg::Field("level kind: ring, full_mesh, switch, fat_tree, torus, mesh, custom"));
-    v.field("size", size, cfg::Field("members of one instance of this level (torus/mesh: product of dims)").min(0));
-    v.field("dims", dims, cfg::Field("torus / mesh dimensions, e.g. [4, 4, 4]").positive());
+    v.field("size", size, cfg::Field("members of one instance of this level (torus/mesh: product of dims)").min(0).max(kMaxPodChips));
+    v.field("dims", dims, cfg::Field("torus / mesh dimensions, e.g. [4, 4, 4]").positive().max(kMaxPodChips));
     v.field("link_bandwidth", link_bandwidth,
             cfg::Field("bandwidth of one link of this level, one direction (default: the topology's)").positive());
     v.field("link_latency", link_latency, cfg::Field("latency of one link of this level (default: the topology's)"));
@@ -85,7 +89,7 @@ struct TopologySpec {
   template <class V>
   void visit(V& v) {
     v.field("kind", kind, cfg::Field("single-level shorthand: topology kind (when `levels` is absent)"));
-    v.field("dims", dims, cfg::Field("single-level shorthand: torus / mesh dimensions (product must equal pod.chips)").positive());
+    v.field("dims", dims, cfg::Field("single-level shorthand: torus / mesh dimensions (product must equal pod.chips)").positive().max(kMaxPodChips));
     v.field("link_bandwidth", link_bandwidth, cfg::Field("bandwidth of one link, one direction (default: chip.links.bandwidth)").min(0));
     v.field("link_latency", link_latency, cfg::Field("latency of one link (default: chip.links.latency)"));
     v.field("switch_latency", switch_latency, cfg::Field("per-hop delay through a switch").min(0));
@@ -102,7 +106,7 @@ struct PodSpec {
   template <class V>
   void visit(V& v) {
     v.field("name", name, cfg::Field("pod name shown in reports"));
-    v.field("chips", chips, cfg::Field("number of chips in the pod").positive());
+    v.field("chips", chips, cfg::Field("number of chips in the pod").positive().max(kMaxPodChips));
     v.field("topology", topology, cfg::Field("how the chips are connected"));
   }
   void check(const cfg::Checker& c) const;

@@ -67,8 +67,9 @@ int LevelKind::Builder::add_link(int from, int to, double bandwidth, double late
 Topology::~Topology() = default;
 
 Topology::Topology(const PodSpec& pod, const LinkDefaults& defaults) : name_(pod.name) {
-  if (pod.chips <= 0 || pod.chips > (1 << 24))
-    throw UserError("pod '" + pod.name + "': chips must be in [1, 16777216], got " + std::to_string(pod.chips));
+  if (pod.chips <= 0 || pod.chips > static_cast<std::int64_t>(kMaxPodChips))
+    throw UserError("pod '" + pod.name + "': chips must be in [1, " +
+                    std::to_string(static_cast<std::int64_t>(kMaxPodChips)) + "], got " + std::to_string(pod.chips));
   chips_ = static_cast<int>(pod.chips);
   const TopologySpec& t = pod.topology;
   std::vector<LevelSpec> specs = pod.resolved_levels();

@@ -281,7 +281,7 @@ Workload read_root(const Node& root, const std::string& name) {
   w.name = wn.find("name") ? scalar<std::string>(*wn.find("name"), "workload.name") : std::string("workload");
   const Node& rn = need(wn, "ranks", "workload");
   auto ranks = scalar<std::int64_t>(rn, "workload.ranks");
-  if (ranks < 1 || ranks > (1 << 24)) fail(rn.loc, "workload.ranks", "must be between 1 and 16777216, got " + rn.scalar);
+  if (ranks < 1 || ranks > (1 << 20)) fail(rn.loc, "workload.ranks", "must be between 1 and 1048576, got " + rn.scalar);
   w.num_ranks = static_cast<RankId>(ranks);
   w.group_all();
   if (const Node* gn = wn.find("groups")) {
