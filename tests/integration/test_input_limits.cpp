@@ -194,3 +194,16 @@ TEST(InputLimits, FuzzFindingBaseNamingADirectoryIsALocatedError) {
     EXPECT_NE(r.err.find("is a directory"), std::string::npos) << r.err;
   }
 }
+
+// Fuzzing finding (fuzz_arch timeout): a pod of 3,813 chips without a `topology` defaults to one
+// full mesh, 14.5 M links: `check` took 3.5 s and 1.4 GB. Full meshes are bounded at 1,024 members.
+TEST(InputLimits, FuzzFindingHugeDefaultFullMeshIsRefusedQuickly) {
+  const std::string dir = xpu::test::temp_dir("limits_mesh");
+  const std::string f = write_file(dir, "pod.yaml", "base: " + src("arch-configs/chips/ascend-910b-like.yaml") +
+                                                        "\npod: {name: big-mesh, chips: 3813}\n");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = run(binary() + " check " + f);
+  EXPECT_LT(seconds_since(t0), 2.0);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("full_mesh of 3813 members"), std::string::npos) << r.err;
+}

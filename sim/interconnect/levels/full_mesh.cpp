@@ -1,14 +1,24 @@
 // Full mesh level: one link per ordered pair of members (n(n-1) links per instance), so every
 // route is one hop and no two pairs share a link (e.g. 8 NPUs on HCCS, 8 GPUs on xGMI).
+#include "sim/core/error.h"
 #include "sim/interconnect/topology.h"
 
 namespace xpu {
 namespace {
 
+constexpr int kMaxFullMeshSize = 1024;
+
 class FullMeshLevel : public LevelKind {
  public:
   void build(Builder& b) override {
     const int n = b.level->size;
+    // n(n-1) links per instance: beyond this size the mesh alone would hold millions of links.
+    // Larger groups are switched (switch / fat_tree) in every real system.
+    if (n > kMaxFullMeshSize)
+      throw UserError("pod.topology level '" + b.level->name + "': a full_mesh of " + std::to_string(n) +
+                      " members needs " + std::to_string(static_cast<long long>(n) * (n - 1)) +
+                      " links per instance; at most " + std::to_string(kMaxFullMeshSize) +
+                      " members (the default kind when a level names none; use switch or fat_tree)");
     base_ = static_cast<int>(b.topo->links().size());
     for (int inst = 0; inst < b.level->instances; ++inst)
       for (int i = 0; i < n; ++i)
