@@ -14,8 +14,13 @@ if [ "${1:-}" = "--sanitize" ]; then
   cd "$root/build-sanitize"
   # Leak checking stays on; halt_on_error makes every report a test failure.
   export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
+  export LSAN_OPTIONS=suppressions=$root/tests/sanitize/lsan.supp:print_suppressions=0  # third-party only
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-  ctest --output-on-failure -j "$jobs" --timeout 600
+  # Under mpirun, OpenMPI's dlopen'ed plugins leak at exit with stacks LeakSanitizer cannot name (no
+  # frame pointers): the MPI tests run with ASan and UBSan but without leak checking; the same study
+  # code is leak-checked by the sweep tests that do not use MPI.
+  ctest --output-on-failure -j "$jobs" --timeout 600 -E '^CliMpi\.'
+  ASAN_OPTIONS=halt_on_error=1:detect_leaks=0 ctest --output-on-failure --timeout 600 -R '^CliMpi\.' --no-tests=ignore
   exit
 fi
 bash "$root/scripts/build.sh" -DXPUSIM_WERROR=ON >/dev/null

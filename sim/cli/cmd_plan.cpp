@@ -115,9 +115,10 @@ int plan_cmd(const std::vector<std::string>& argv) {
     opt.context = positive_int_option("plan", "context", a.get("context"), 1L << 24);
     opt.batches = int_list("batch", a.get("batch"));
     if (a.has("latency-ms")) {
+      const std::string text = a.get("latency-ms");  // strtod's end pointer must outlive the parse
       char* end = nullptr;
-      const double ms = std::strtod(a.get("latency-ms").c_str(), &end);
-      if (a.get("latency-ms").empty() || *end != '\0' || !(ms > 0))
+      const double ms = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end != '\0' || !(ms > 0))
         throw UserError("xpusim plan: --latency-ms needs a positive number of milliseconds, got '" + a.get("latency-ms") + "'");
       opt.latency_s = ms * 1e-3;
     }
