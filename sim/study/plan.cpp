@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "sim/core/dtype.h"
@@ -189,6 +190,47 @@ PlanEstimate estimate_step(const ArchSpec& arch, const wl::gen::ScenarioSpec& s)
 
 namespace {
 
+// Shared by the training and inference plans: gives every survivor (already in estimate order) its
+// estimate rank, simulates the first opt.max_simulated of them, and stores each result in its
+// candidate (a failed simulation also sets `reason`). Returns the simulated candidates' indexes in
+// order, or nothing on an MPI worker rank (rank 0 gathers the results).
+std::optional<std::vector<std::size_t>> simulate_best(Plan& plan, const std::vector<std::size_t>& survivors,
+                                                      const ArchSpec& arch, const PlanOptions& opt,
+                                                      const std::string& study) {
+  std::vector<Point> points;
+  std::vector<std::size_t> which;
+  for (std::size_t r = 0; r < survivors.size(); ++r) {
+    Candidate& c = plan.candidates[survivors[r]];
+    c.estimate_rank = int(r + 1);
+    if (int(r) >= opt.max_simulated) {
+      c.reason = "estimate rank " + std::to_string(r + 1) + " > --max-sim " + std::to_string(opt.max_simulated);
+      continue;
+    }
+    Point p;
+    p.arch = arch;
+    p.scenario = c.scenario;
+    p.labels = {{"layout", c.label()}};
+    p.finalize();
+    points.push_back(std::move(p));
+    which.push_back(survivors[r]);
+  }
+  MemoryStore own;
+  ResultStore& store = opt.store ? *opt.store : own;
+  RunOptions ro;
+  ro.jobs = opt.jobs;
+  ro.study = study;
+  ro.progress_force = opt.progress_force;
+  run_points(points, store, ro);
+  if (mpi_worker()) return std::nullopt;
+  const auto ms = collect(points, store);
+  for (std::size_t i = 0; i < which.size(); ++i) {
+    Candidate& c = plan.candidates[which[i]];
+    c.sim = ms[i];
+    if (!c.sim.error.empty()) c.reason = "simulation failed: " + c.sim.error;
+  }
+  return which;
+}
+
 Plan run_inference_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, const PlanOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   if (opt.phase != "decode" && opt.phase != "prefill")
@@ -270,39 +312,11 @@ Plan run_inference_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, c
     return std::make_pair(ok ? 0 : 1, -tokens(c) / c.estimate.compute_s / double(c.tp * c.dp));
   };
   std::stable_sort(survivors.begin(), survivors.end(), [&](std::size_t a, std::size_t b) { return est_rate(a) < est_rate(b); });
-  std::vector<Point> points;
-  std::vector<std::size_t> which;
-  for (std::size_t r = 0; r < survivors.size(); ++r) {
-    Candidate& c = plan.candidates[survivors[r]];
-    c.estimate_rank = int(r + 1);
-    if (int(r) >= opt.max_simulated) {
-      c.reason = "estimate rank " + std::to_string(r + 1) + " > --max-sim " + std::to_string(opt.max_simulated);
-      continue;
-    }
-    Point p;
-    p.arch = arch;
-    p.scenario = c.scenario;
-    p.labels = {{"layout", c.label()}};
-    p.finalize();
-    points.push_back(std::move(p));
-    which.push_back(survivors[r]);
-  }
-  MemoryStore own;
-  ResultStore& store = opt.store ? *opt.store : own;
-  RunOptions ro;
-  ro.jobs = opt.jobs;
-  ro.study = "plan " + model.name + " " + opt.phase + " on " + arch.pod.name;
-  ro.progress_force = opt.progress_force;
-  run_points(points, store, ro);
-  if (mpi_worker()) return plan;
-  const auto ms = collect(points, store);
-  for (std::size_t i = 0; i < which.size(); ++i) {
-    Candidate& c = plan.candidates[which[i]];
-    c.sim = ms[i];
-    if (!c.sim.error.empty()) {
-      c.reason = "simulation failed: " + c.sim.error;
-      continue;
-    }
+  const auto which = simulate_best(plan, survivors, arch, opt, "plan " + model.name + " " + opt.phase + " on " + arch.pod.name);
+  if (!which) return plan;  // an MPI worker: rank 0 has the results
+  for (const std::size_t idx : *which) {
+    Candidate& c = plan.candidates[idx];
+    if (!c.sim.error.empty()) continue;
     c.tokens_per_s_per_chip = c.sim.step_time_s > 0 ? tokens(c) / c.sim.step_time_s / double(c.tp * c.dp) : 0.0;
     c.meets_latency = opt.latency_s <= 0 || c.sim.step_time_s <= opt.latency_s;
     if (!c.meets_latency) {
@@ -311,7 +325,7 @@ Plan run_inference_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, c
       continue;
     }
     c.status = PlanStatus::Simulated;
-    plan.ranking.push_back(which[i]);
+    plan.ranking.push_back(idx);
   }
   std::stable_sort(plan.ranking.begin(), plan.ranking.end(), [&](std::size_t a, std::size_t b) {
     return plan.candidates[a].tokens_per_s_per_chip > plan.candidates[b].tokens_per_s_per_chip;
@@ -460,43 +474,15 @@ Plan run_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, const PlanO
   std::stable_sort(survivors.begin(), survivors.end(), [&](std::size_t a, std::size_t b) {
     return plan.candidates[a].estimate.total_s() < plan.candidates[b].estimate.total_s();
   });
-  std::vector<Point> points;
-  std::vector<std::size_t> which;
-  for (std::size_t r = 0; r < survivors.size(); ++r) {
-    Candidate& c = plan.candidates[survivors[r]];
-    c.estimate_rank = int(r + 1);
-    if (int(r) >= opt.max_simulated) {
-      c.reason = "estimate rank " + std::to_string(r + 1) + " > --max-sim " + std::to_string(opt.max_simulated);
-      continue;
-    }
-    Point p;
-    p.arch = arch;
-    p.scenario = c.scenario;
-    p.labels = {{"layout", c.label()}};
-    p.finalize();
-    points.push_back(std::move(p));
-    which.push_back(survivors[r]);
-  }
-  MemoryStore own;
-  ResultStore& store = opt.store ? *opt.store : own;
-  RunOptions ro;
-  ro.jobs = opt.jobs;
-  ro.study = "plan " + model.name + " on " + arch.pod.name;
-  ro.progress_force = opt.progress_force;
-  run_points(points, store, ro);
-  if (mpi_worker()) return plan;  // rank 0 has the results
-  const auto ms = collect(points, store);
-  for (std::size_t i = 0; i < which.size(); ++i) {
-    Candidate& c = plan.candidates[which[i]];
-    c.sim = ms[i];
-    if (!c.sim.error.empty()) {
-      c.reason = "simulation failed: " + c.sim.error;
-      continue;
-    }
+  const auto which = simulate_best(plan, survivors, arch, opt, "plan " + model.name + " on " + arch.pod.name);
+  if (!which) return plan;  // an MPI worker: rank 0 has the results
+  for (const std::size_t idx : *which) {
+    Candidate& c = plan.candidates[idx];
+    if (!c.sim.error.empty()) continue;
     c.status = PlanStatus::Simulated;
     c.tokens_per_s_per_chip =
         c.sim.step_time_s > 0 ? double(opt.global_batch) * double(opt.seq_len) / c.sim.step_time_s / double(plan.chips) : 0.0;
-    plan.ranking.push_back(which[i]);
+    plan.ranking.push_back(idx);
   }
   auto key = [&](std::size_t i) {
     const Candidate& c = plan.candidates[i];
