@@ -140,6 +140,14 @@ class Sim {
 
   ServeRun run() {
     double first = -1, last = 0;
+    std::vector<char> dirty(engines_.size(), 0);
+    std::vector<int> dirty_list;
+    auto touch = [&](int ei) {
+      if (!dirty[ei]) {
+        dirty[ei] = 1;
+        dirty_list.push_back(ei);
+      }
+    };
     while (!events_.empty()) {
       const Event e = events_.top();
       events_.pop();
@@ -151,12 +159,12 @@ class Sim {
           out_.requests[e.a].engine = eng;
           engines_[eng].waiting.push_back(e.a);
           ++waiting_total_;
-          try_start(eng);
+          touch(eng);
           break;
         }
         case Ev::StepEnd:
           finish_step(e.a);
-          try_start(e.a);
+          touch(e.a);
           break;
         case Ev::TransferEnd: {
           const int pe = out_.requests[e.a].engine;
@@ -167,12 +175,21 @@ class Sim {
           --D.incoming;
           D.waiting.push_back(e.a);
           ++waiting_total_;
-          try_start(pe);
-          try_start(e.b);
+          touch(pe);
+          touch(e.b);
           break;
         }
       }
-      sample();
+      // Every event of this instant is in: then idle engines start their next step (lowest index first).
+      if (events_.empty() || events_.top().t != now_) {
+        std::sort(dirty_list.begin(), dirty_list.end());
+        for (const int ei : dirty_list) {
+          dirty[ei] = 0;
+          try_start(ei);
+        }
+        dirty_list.clear();
+        sample();
+      }
     }
     for (const auto& r : out_.requests) {
       if (r.finish_s < 0) throw SimulationError("serving: a request never finished (scheduler stalled)");
@@ -263,6 +280,20 @@ class Sim {
         std::int64_t(E.running.size()) < S.max_batch) {
       const Seq& s = seqs_[E.waiting.front()];
       prefill_only = blocks_for(s.target) <= E.free_blocks;
+    }
+    // 0. A decode engine first takes in the caches that have arrived (they decode in this step).
+    if (E.role == Role::Decode) {
+      while (!E.waiting.empty() && std::int64_t(E.running.size()) < S.max_batch) {
+        const int id = E.waiting.front();
+        Seq& s = seqs_[id];
+        if (s.prefilled < s.target) break;  // a preempted sequence: re-prefilled in step 3
+        const std::int64_t full = out_.requests[id].prompt_tokens + out_.requests[id].output_tokens;
+        if (!reserve(E, s, S.reserve_full ? full : s.kv)) break;
+        E.waiting.pop_front();
+        E.running.push_back(id);
+        --waiting_total_;
+        ++running_total_;
+      }
     }
     // 1. Decodes (not on prefill engines, not in a prefill-only step).
     if (E.role != Role::Prefill && !prefill_only) {

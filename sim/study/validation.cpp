@@ -30,7 +30,14 @@ std::string signed_pct(double v) {
   throw UserError(path + ": row '" + id + "': " + msg);
 }
 
+std::map<std::string, RowKind>& row_kinds() {
+  static std::map<std::string, RowKind> kinds;
+  return kinds;
+}
+
 std::string unit_of(const std::string& metric) {
+  for (const auto& [name, k] : row_kinds())
+    if (auto it = k.metric_units.find(metric); it != k.metric_units.end()) return it->second;
   if (metric == "tflops") return "TFLOP/s";
   if (metric == "ms") return "ms";
   if (metric == "hfu_tflops") return "TFLOP/s/GPU (hardware)";
@@ -121,19 +128,38 @@ std::vector<ValidationRow> load_validation_rows(const std::string& path) {
     const std::string expect = n["expect"] ? n["expect"].as<std::string>() : "pass";
     if (expect != "pass" && expect != "fail") bad(path, r.id, "expect must be pass or fail, got '" + expect + "'");
     r.expect_fail = expect == "fail";
-    if (r.kind != "gemm" && r.kind != "training" && r.kind != "collective")
-      bad(path, r.id, "kind must be gemm, training or collective");
+    if (n["set"]) {
+      if (!n["set"].IsSequence()) bad(path, r.id, "'set' must be a list of KEY=VALUE overrides");
+      for (const auto& e : n["set"]) r.set.push_back(e.as<std::string>());
+    }
+    const auto ext = row_kinds().find(r.kind);
+    if (r.kind != "gemm" && r.kind != "training" && r.kind != "collective" && ext == row_kinds().end()) {
+      std::string known = "gemm, training, collective";
+      for (const auto& [name, k] : row_kinds()) known += ", " + name;
+      bad(path, r.id, "kind must be one of " + known);
+    }
     const std::set<std::string> metrics{"tflops", "ms", "hfu_tflops", "mfu_tflops", "mfu_percent", "busbw_gbs"};
-    if (!metrics.count(r.metric)) bad(path, r.id, "unknown metric '" + r.metric + "'");
+    if (ext != row_kinds().end() ? !ext->second.metric_units.count(r.metric) : !metrics.count(r.metric))
+      bad(path, r.id, "unknown metric '" + r.metric + "' for kind " + r.kind);
+    if (ext == row_kinds().end() && !r.set.empty()) bad(path, r.id, "'set' applies to " + std::string("registered kinds (serving) only"));
     if (r.role != "calibration" && r.role != "validation") bad(path, r.id, "role must be calibration or validation");
     if (r.role == "calibration" && r.fits.empty()) bad(path, r.id, "a calibration row names what it fits ('fits')");
     if (r.expect_fail && r.reason.empty()) bad(path, r.id, "an expected failure needs its 'reason'");
-    if (r.kind == "training" && r.scenario.empty()) bad(path, r.id, "a training row needs 'scenario'");
-    if (r.kind != "training" && r.op.empty()) bad(path, r.id, "a " + r.kind + " row needs 'op'");
+    if (ext != row_kinds().end()) {
+      if (ext->second.needs_scenario && r.scenario.empty()) bad(path, r.id, "a " + r.kind + " row needs 'scenario'");
+    } else {
+      if (r.kind == "training" && r.scenario.empty()) bad(path, r.id, "a training row needs 'scenario'");
+      if (r.kind != "training" && r.op.empty()) bad(path, r.id, "a " + r.kind + " row needs 'op'");
+    }
     if (!(r.published > 0)) bad(path, r.id, "published must be > 0");
     rows.push_back(std::move(r));
   }
   return rows;
+}
+
+bool register_row_kind(const std::string& kind, RowKind k) {
+  row_kinds()[kind] = std::move(k);
+  return true;
 }
 
 ValidationResult evaluate_row(const ValidationRow& row, const std::string& rows_dir) {
@@ -142,14 +168,16 @@ ValidationResult evaluate_row(const ValidationRow& row, const std::string& rows_
   r.row = row;
   if (row.kind == "gemm") r.ours = gemm_row(row, arch);
   else if (row.kind == "training") r.ours = training_row(row, arch, rows_dir);
-  else r.ours = collective_row(row, arch);
+  else if (row.kind == "collective") r.ours = collective_row(row, arch);
+  else if (auto it = row_kinds().find(row.kind); it != row_kinds().end()) r.ours = it->second.evaluate(row, arch, rows_dir);
+  else throw UserError("row '" + row.id + "': no evaluator for kind '" + row.kind + "' in this build");
   r.error = r.ours / row.published - 1.0;
   return r;
 }
 
 std::string validation_table_line(const ValidationResult& r) {
   const ValidationRow& w = r.row;
-  const int prec = w.metric == "ms" ? 3 : 1;
+  const int prec = w.metric.size() >= 2 && w.metric.compare(w.metric.size() - 2, 2, "ms") == 0 ? 3 : 1;
   std::string status;
   if (w.expect_fail) status = r.in_band() ? "**unexpected pass**" : "expected fail: " + w.reason;
   else status = r.in_band() ? "pass" : "**FAIL**";

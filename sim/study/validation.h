@@ -18,8 +18,12 @@
 // yet, with the reason next to it: its test then fails if the row unexpectedly comes inside the band.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
+
+#include "sim/cluster/arch.h"
 
 namespace xpu::study {
 
@@ -39,6 +43,7 @@ struct ValidationRow {
   std::string fits;       // calibration rows: the parameter(s) fitted on this row
   bool expect_fail = false;
   std::string reason;     // why a row is an expected failure
+  std::vector<std::string> set;  // kinds that take them (serving): KEY=VALUE overrides of the config
 };
 
 struct ValidationResult {
@@ -47,6 +52,16 @@ struct ValidationResult {
   double error = 0;  // ours / published - 1
   bool in_band() const;
 };
+
+// Row kinds defined outside this module (e.g. `serving`, sim/serving/validation_rows.cpp) register
+// here: the metrics they answer (metric -> unit printed in the table), whether a row needs `scenario`
+// (the config file beside the arch) and the evaluator.
+struct RowKind {
+  std::map<std::string, std::string> metric_units;
+  bool needs_scenario = true;
+  std::function<double(const ValidationRow&, const ArchSpec&, const std::string& rows_dir)> evaluate;
+};
+bool register_row_kind(const std::string& kind, RowKind k);
 
 // Reads and checks the rows file (ConfigError naming the row on a bad entry).
 std::vector<ValidationRow> load_validation_rows(const std::string& path);
