@@ -54,7 +54,7 @@ int serve_cmd(const std::vector<std::string>& argv) {
           {"set", "KEY=VALUE", "override an arch key (chip..., pod...) or a serving key (requests.count, engines.tp, ...)", "", false},
           {"out", "DIR", "write summary.json, requests.csv, kv_timeline.csv (and latency_vs_load.csv with --rates)", "", false},
           {"json", "", "print summary.json instead of the text summary", "", false},
-          {"no-plot", "", "with --rates: skip the plot", "", false},
+          {"no-plot", "", "skip the plots (kv_timeline.png; latency_vs_load.png with --rates)", "", false},
           {"python", "FILE", "Python interpreter with matplotlib for the plot", "/usr/bin/python3", false},
           {"quiet", "", "print nothing (files only)", "", false}});
   if (!a.parse(argv)) return kExitOk;
@@ -91,7 +91,9 @@ int serve_cmd(const std::vector<std::string>& argv) {
       std::cout << serve::summary_text(r.summary);
       if (!out.empty()) std::cout << "\n  wrote " << out << "/{summary.json, requests.csv, kv_timeline.csv}\n";
     }
-    return kExitOk;
+    if (out.empty() || a.has("no-plot")) return kExitOk;
+    return run_plot_script(a.get("python"), "plot_serving.py", {out + "/kv_timeline.csv", "--out", out, "--title", spec.name + " on " + arch.pod.name},
+                           "kv_timeline.csv");
   }
   std::vector<serve::ServingSummary> rows;
   for (double r : rates) {

@@ -137,8 +137,8 @@ ServingStudy::ServingStudy(const ArchSpec& arch, const ServingSpec& spec) : arch
   const std::int64_t chips = arch.pod.chips;
   auto build = [&](const EngineGroupSpec& g, int count, std::unique_ptr<SimulatedStepCost>& cost, EngineMemory& mem,
                    EngineKind& kind) {
-    cost = std::make_unique<SimulatedStepCost>(arch_, spec_.model, g.tp, g.ep, spec_.dtype, spec_.kv_dtype);
-    mem = engine_memory(arch_, spec_.model, g.tp, g.ep, spec_.dtype, spec_.kv_dtype, S.memory_fraction, S.token_budget);
+    cost = std::make_unique<SimulatedStepCost>(arch_, spec_.model, g.tp, g.ep, g.replicas(), spec_.dtype, spec_.kv_dtype);
+    mem = engine_memory(arch_, spec_.model, g.tp, g.ep, g.replicas(), spec_.dtype, spec_.kv_dtype, S.memory_fraction, S.token_budget);
     kind.cost = cost.get();
     kind.kv_blocks = mem.kv_tokens / S.block_tokens;
     kind.chips = g.chips();
@@ -279,8 +279,12 @@ std::string summary_text(const ServingSummary& s) {
     o << "  engines                    " << s.prefill_engines << " prefill + " << s.decode_engines << " decode, " << s.chips << " chips\n";
   else
     o << "  engines                    " << s.engines << " colocated, " << s.chips << " chips\n";
-  std::snprintf(buf, sizeof buf, "  KV cache per engine        %lld tokens (weights %.2f GiB, KV %.2f GiB per chip)\n",
-                (long long)s.kv_tokens_per_engine, s.weights_bytes_per_chip / double(units::GiB), s.kv_bytes_per_chip / double(units::GiB));
+  if (s.disaggregated)
+    std::snprintf(buf, sizeof buf, "  KV cache per engine        prefill %lld, decode %lld tokens\n", (long long)s.kv_tokens_per_engine,
+                  (long long)s.kv_tokens_per_decode_engine);
+  else
+    std::snprintf(buf, sizeof buf, "  KV cache per engine        %lld tokens (weights %.2f GiB, KV %.2f GiB per chip)\n",
+                  (long long)s.kv_tokens_per_engine, s.weights_bytes_per_chip / double(units::GiB), s.kv_bytes_per_chip / double(units::GiB));
   o << buf;
   if (s.rate > 0) {
     std::snprintf(buf, sizeof buf, "  arrivals                   Poisson, %.3f requests/s\n", s.rate);

@@ -48,17 +48,23 @@ struct LengthDist {
   double expected() const;  // mean of the distribution as drawn (tokens)
 };
 
-// One group of identical engines (model replicas): tp x ep chips each, `dp = ep` attention replicas.
+// One group of identical engines (model replicas): tp x dp chips each; dp attention replicas (each
+// with its own sequences and KV cache), the routed experts spread over ep of them (ep divides dp).
 struct EngineGroupSpec {
-  int tp = 1, ep = 1;
+  int tp = 1, ep = 1, dp = 0;  // dp 0 = ep
   int count = 0;  // engines in the group (0 = as many as the pod's chips hold)
   template <class V>
   void visit(V& v) {
     v.field("tp", tp, cfg::Field("tensor-parallel degree of one engine").positive());
-    v.field("ep", ep, cfg::Field("expert-parallel degree of one engine (MoE; attention runs data-parallel over the ep ranks)").positive());
+    v.field("ep", ep, cfg::Field("expert-parallel degree of one engine (MoE)").positive());
+    v.field("dp", dp, cfg::Field("attention data-parallel replicas in one engine (0 = ep); ep divides it").min(0));
     v.field("count", count, cfg::Field("engines in the group (0 = fill the pod)").min(0));
   }
-  int chips() const { return tp * ep; }
+  void check(const cfg::Checker& c) const {
+    if (dp > 0 && dp % ep != 0) c.fail("dp", "must be a multiple of ep (" + std::to_string(ep) + "), got " + std::to_string(dp));
+  }
+  int replicas() const { return dp > 0 ? dp : ep; }
+  int chips() const { return tp * replicas(); }
 };
 
 struct SchedulerSpec {

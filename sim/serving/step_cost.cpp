@@ -11,7 +11,7 @@
 namespace xpu::serve {
 namespace {
 
-wl::gen::ScenarioSpec step_scenario(const wl::gen::ModelSpec& model, int tp, int ep, const std::string& dtype,
+wl::gen::ScenarioSpec step_scenario(const wl::gen::ModelSpec& model, int tp, int ep, int dp, const std::string& dtype,
                                     const std::string& kv_dtype, const std::string& phase, std::int64_t batch,
                                     std::int64_t context) {
   wl::gen::ScenarioSpec s;
@@ -20,7 +20,7 @@ wl::gen::ScenarioSpec step_scenario(const wl::gen::ModelSpec& model, int tp, int
   s.training_mode = false;
   s.parallel.tp = tp;
   s.parallel.ep = ep;
-  s.parallel.dp = ep;
+  s.parallel.dp = dp;
   s.inference.phase = phase;
   s.inference.batch = batch;
   s.inference.context = context;
@@ -46,11 +46,11 @@ constexpr std::int64_t kMinContext = 16;
 
 }  // namespace
 
-SimulatedStepCost::SimulatedStepCost(const ArchSpec& arch, const wl::gen::ModelSpec& model, int tp, int ep,
+SimulatedStepCost::SimulatedStepCost(const ArchSpec& arch, const wl::gen::ModelSpec& model, int tp, int ep, int dp,
                                      std::string dtype, std::string kv_dtype)
-    : arch_(arch), model_(model), tp_(tp), ep_(ep), dtype_(std::move(dtype)), kv_dtype_(std::move(kv_dtype)) {
-  if (tp * ep > arch.pod.chips)
-    throw UserError("an engine of tp " + std::to_string(tp) + " x ep " + std::to_string(ep) + " chips does not fit the pod '" +
+    : arch_(arch), model_(model), tp_(tp), ep_(ep), dp_(dp), dtype_(std::move(dtype)), kv_dtype_(std::move(kv_dtype)) {
+  if (std::int64_t(tp) * dp > arch.pod.chips)
+    throw UserError("an engine of tp " + std::to_string(tp) + " x dp " + std::to_string(dp) + " chips does not fit the pod '" +
                     arch.pod.name + "' (" + std::to_string(arch.pod.chips) + " chips)");
 }
 
@@ -59,19 +59,19 @@ double SimulatedStepCost::simulate(const std::string& phase, std::int64_t batch,
   if (auto it = memo_.find(key); it != memo_.end()) return it->second;
   study::Point p;
   p.arch = arch_;
-  p.scenario = step_scenario(model_, tp_, ep_, dtype_, kv_dtype_, phase, batch, context);
+  p.scenario = step_scenario(model_, tp_, ep_, dp_, dtype_, kv_dtype_, phase, batch, context);
   wl::gen::check_scenario(p.scenario);
   const study::Metrics m = study::simulate_point(p);
   if (!m.error.empty())
     throw UserError("serving step model: " + phase + " step of batch " + std::to_string(batch) + ", context " +
-                    std::to_string(context) + " on tp " + std::to_string(tp_) + " x ep " + std::to_string(ep_) + ": " + m.error);
+                    std::to_string(context) +  " on tp " + std::to_string(tp_) + " x dp " + std::to_string(dp_) + " (ep " + std::to_string(ep_) + "): " + m.error);
   memo_[key] = m.step_time_s;
   return m.step_time_s;
 }
 
 double SimulatedStepCost::linear_s(double tokens) {
   if (tokens <= 0) return 0.0;
-  const auto [lo, hi] = pow2_bracket(tokens, ep_);
+  const auto [lo, hi] = pow2_bracket(tokens, dp_);
   const double ylo = simulate("decode", lo, 1);
   if (hi == lo) return ylo;
   return lerp(tokens, double(lo), double(hi), ylo, simulate("decode", hi, 1));
@@ -79,7 +79,7 @@ double SimulatedStepCost::linear_s(double tokens) {
 
 double SimulatedStepCost::decode_s(double batch, double context) {
   if (batch <= 0) return 0.0;
-  const auto [blo, bhi] = pow2_bracket(batch, ep_);
+  const auto [blo, bhi] = pow2_bracket(batch, dp_);
   const auto [clo, chi] = pow2_bracket(std::max(context, 1.0), kMinContext);
   auto at_b = [&](std::int64_t b) {
     const double y0 = simulate("decode", b, clo);
@@ -98,9 +98,9 @@ double SimulatedStepCost::decode_s(double batch, double context) {
 double SimulatedStepCost::prefill_pair_s(double chunk) {
   const auto per_pair = [&](std::int64_t q) {
     if (auto it = pair_memo_.find(q); it != pair_memo_.end()) return it->second;
-    const double prefill = simulate("prefill", ep_, q);
-    const double linear = linear_s(double(ep_) * double(q));
-    const double pairs = double(ep_) * double(q) * double(q + 1) / 2.0;
+    const double prefill = simulate("prefill", dp_, q);
+    const double linear = linear_s(double(dp_) * double(q));
+    const double pairs = double(dp_) * double(q) * double(q + 1) / 2.0;
     const double c = std::max(0.0, prefill - linear) / pairs;
     pair_memo_[q] = c;
     return c;
@@ -122,7 +122,7 @@ double SimulatedStepCost::step_s(const StepShape& s) {
   return t;
 }
 
-EngineMemory engine_memory(const ArchSpec& arch, const wl::gen::ModelSpec& model, int tp, int ep, const std::string& dtype,
+EngineMemory engine_memory(const ArchSpec& arch, const wl::gen::ModelSpec& model, int tp, int ep, int dp, const std::string& dtype,
                            const std::string& kv_dtype, double memory_fraction, std::int64_t token_budget) {
   EngineMemory em;
   // One sequence per attention replica with a 1,023-token cache (+1 decoded): KV per token per chip.
@@ -132,12 +132,12 @@ EngineMemory engine_memory(const ArchSpec& arch, const wl::gen::ModelSpec& model
     for (const auto& it : wl::gen::footprint(s).items) out[it.name] = it.bytes.value();
     return out;
   };
-  const auto dec = items(step_scenario(model, tp, ep, dtype, kv_dtype, "decode", ep, probe));
+  const auto dec = items(step_scenario(model, tp, ep, dp, dtype, kv_dtype, "decode", dp, probe));
   em.weights_bytes_per_chip = dec.at("weights");
   em.kv_bytes_per_token_per_chip = dec.at("kv_cache") / double(probe + 1);
   // Activations of the largest step: the token budget as one prefill (split over the replicas).
-  const std::int64_t per_replica = std::max<std::int64_t>(1, token_budget / ep);
-  const auto pre = items(step_scenario(model, tp, ep, dtype, kv_dtype, "prefill", ep, per_replica));
+  const std::int64_t per_replica = std::max<std::int64_t>(1, token_budget / dp);
+  const auto pre = items(step_scenario(model, tp, ep, dp, dtype, kv_dtype, "prefill", dp, per_replica));
   em.activations_bytes_per_chip = pre.at("activations");
   const double usable = memory_fraction * arch.chip.hbm.capacity.value();
   em.kv_bytes_per_chip = usable - em.weights_bytes_per_chip - em.activations_bytes_per_chip;
@@ -145,13 +145,13 @@ EngineMemory engine_memory(const ArchSpec& arch, const wl::gen::ModelSpec& model
     const double gib = double(units::GiB);
     char buf[400];
     std::snprintf(buf, sizeof buf,
-                  "an engine of tp %d x ep %d leaves no room for a KV cache: weights %.2f GiB + activations %.2f GiB per "
+                  "an engine of tp %d x dp %d leaves no room for a KV cache: weights %.2f GiB + activations %.2f GiB per "
                   "chip exceed %.0f%% of %.2f GiB HBM (use more chips per engine, a smaller dtype or a larger memory_fraction)",
-                  tp, ep, em.weights_bytes_per_chip / gib, em.activations_bytes_per_chip / gib, memory_fraction * 100,
+                  tp, dp, em.weights_bytes_per_chip / gib, em.activations_bytes_per_chip / gib, memory_fraction * 100,
                   arch.chip.hbm.capacity.value() / gib);
     throw UserError(buf);
   }
-  em.kv_tokens = std::int64_t(std::floor(em.kv_bytes_per_chip / em.kv_bytes_per_token_per_chip)) * ep;
+  em.kv_tokens = std::int64_t(std::floor(em.kv_bytes_per_chip / em.kv_bytes_per_token_per_chip)) * dp;
   return em;
 }
 

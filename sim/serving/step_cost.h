@@ -3,13 +3,13 @@
 // SimulatedStepCost asks the step model (the transformer generator + the event simulation that
 // `xpusim run` uses, on the engine's tp x ep chips of the pod) for whole inference steps on a grid of
 // shapes and composes a mixed step from them (docs/serving.md, "Step cost"):
-//   D(B, C)  decode step of B sequences attending to C tokens each, simulated at B = ep x 2^i and
+//   D(B, C)  decode step of B sequences attending to C tokens each, simulated at B = dp x 2^i and
 //            C = 2^j (j >= 4), bilinear in between (the KV read grows linearly with C, the matmul
 //            work with B);
 //   L(T)     the token-proportional part of a step of T new tokens: a decode step of T sequences over
 //            a one-token context (attention negligible), piecewise linear in T on the same B grid;
-//   c(q)     prefill attention cost per (query, key) pair: [P(q) - L(ep q)] / (ep q (q+1)/2), P(q) the
-//            simulated prefill step of ep prompts of q tokens (causal attention), linear in log q.
+//   c(q)     prefill attention cost per (query, key) pair: [P(q) - L(dp q)] / (dp q (q+1)/2), P(q) the
+//            simulated prefill step of dp prompts of q tokens (causal attention), linear in log q.
 //   step = D(B_d, mean KV length) + L(B_d + T_p) - L(B_d) + pairs x c(chunk)
 // where B_d sequences decode and T_p prompt tokens are prefilled in chunks whose causal (query, key)
 // pairs are `pairs` (a chunk of q tokens after p cached ones: q p + q (q+1) / 2).
@@ -56,7 +56,8 @@ class LinearStepCost : public StepCost {
 
 class SimulatedStepCost : public StepCost {
  public:
-  SimulatedStepCost(const ArchSpec& arch, const wl::gen::ModelSpec& model, int tp, int ep, std::string dtype,
+  // An engine of tp x dp chips: dp attention replicas (each with its own sequences), experts over ep of them.
+  SimulatedStepCost(const ArchSpec& arch, const wl::gen::ModelSpec& model, int tp, int ep, int dp, std::string dtype,
                     std::string kv_dtype);
   double step_s(const StepShape& shape) override;
   // Components (exposed for tests).
@@ -70,7 +71,7 @@ class SimulatedStepCost : public StepCost {
  private:
   ArchSpec arch_;
   wl::gen::ModelSpec model_;
-  int tp_, ep_;
+  int tp_, ep_, dp_;
   std::string dtype_, kv_dtype_;
   std::map<std::tuple<std::string, std::int64_t, std::int64_t>, double> memo_;
   std::map<std::int64_t, double> pair_memo_;
@@ -83,7 +84,7 @@ struct EngineMemory {
   std::int64_t kv_tokens = 0;              // tokens the engine's KV cache holds (all its ranks)
 };
 // Throws UserError naming the terms when the weights and activations leave no room for a KV cache.
-EngineMemory engine_memory(const ArchSpec& arch, const wl::gen::ModelSpec& model, int tp, int ep, const std::string& dtype,
+EngineMemory engine_memory(const ArchSpec& arch, const wl::gen::ModelSpec& model, int tp, int ep, int dp, const std::string& dtype,
                            const std::string& kv_dtype, double memory_fraction, std::int64_t token_budget);
 
 }  // namespace xpu::serve
