@@ -225,6 +225,34 @@ struct KernelSpec {
   }
 };
 
+// Energy per operation and the power cap (docs/models/power.md). Energy of a step on one chip:
+//   E = sum over matrix ops of MACs x mac_pj[dtype] x s^2  +  other compute FLOPs x vector_pj_per_flop x s^2
+//     + HBM bytes x hbm_pj_per_byte + bytes on network links x link_pj_per_byte + static_watts x T
+// where s = running clock / sustained clock (dynamic energy per operation goes with V^2, and V with the
+// clock in the DVFS range). When E / T exceeds tdp_watts and `throttle` is on, the clock is lowered
+// until the step's average power meets the cap (the step is re-simulated at that clock).
+// All zero (the default) = no power model: reports leave energy out.
+struct PowerSpec {
+  double tdp_watts = 0;
+  double static_watts = 0;
+  std::map<std::string, double> mac_pj;  // pJ per multiply-accumulate, per dtype, at the sustained clock
+  double vector_pj_per_flop = 0;
+  double hbm_pj_per_byte = 0;
+  double link_pj_per_byte = 0;
+  bool throttle = true;
+  template <class V>
+  void visit(V& v) {
+    v.field("tdp_watts", tdp_watts, cfg::Field("board power cap, W (0 = no cap)").min(0).max(1e5));
+    v.field("static_watts", static_watts, cfg::Field("power drawn whatever the chip does (leakage, uncore, HBM refresh), W").min(0).max(1e5));
+    v.field("mac_pj", mac_pj, cfg::Field("energy of one multiply-accumulate of the matrix unit per dtype, pJ (operands from on-chip buffers)").min(0).max(1e4));
+    v.field("vector_pj_per_flop", vector_pj_per_flop, cfg::Field("energy of one vector-unit FLOP, pJ").min(0).max(1e4));
+    v.field("hbm_pj_per_byte", hbm_pj_per_byte, cfg::Field("energy to move one byte between HBM and the chip, pJ").min(0).max(1e5));
+    v.field("link_pj_per_byte", link_pj_per_byte, cfg::Field("energy to move one byte over one network link (SerDes + switch), pJ").min(0).max(1e5));
+    v.field("throttle", throttle, cfg::Field("lower the clock when a step's average power exceeds tdp_watts"));
+  }
+  bool known() const { return !mac_pj.empty(); }
+};
+
 struct ChipSpec {
   std::string name = "chip";
   Hertz clock;
@@ -237,6 +265,7 @@ struct ChipSpec {
   HbmSummarySpec hbm;
   ChipLinkSpec links;
   KernelSpec kernel;
+  PowerSpec power;
   double compute_efficiency = 1.0;  // roofline placeholder: achievable fraction of matrix peak
 
   template <class V>
@@ -253,6 +282,7 @@ struct ChipSpec {
     v.field("hbm", hbm, cfg::Field("off-chip memory").required());
     v.field("links", links, cfg::Field("chip-to-chip links").required());
     v.field("kernel", kernel, cfg::Field("kernel-library effects: launch overhead, achieved memory efficiency, tile costs"));
+    v.field("power", power, cfg::Field("energy per operation, static power and the TDP cap (docs/models/power.md)"));
     v.field("compute_efficiency", compute_efficiency,
             cfg::Field("achievable fraction of matrix peak (roofline placeholder only)").positive().max(1));
   }

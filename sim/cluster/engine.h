@@ -72,6 +72,7 @@ struct SimResult {
   std::vector<std::vector<std::string>> algos; // [program][node]: collective algorithm used
   std::uint64_t events = 0;
   int simulated_ranks = 0;  // < ranks.size() under symmetry reduction
+  double clock_scale = 1.0;  // < 1: the chips ran below their sustained clock (TDP cap; power.h)
   std::vector<LinkUsage> links;  // per network link (flow-level model only)
   std::string compute_model, comm_model;
 };

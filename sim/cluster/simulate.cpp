@@ -1,5 +1,10 @@
 #include "sim/cluster/simulate.h"
 
+#include <algorithm>
+#include <cmath>
+
+#include "sim/cluster/power.h"
+
 #include "sim/cluster/chip_compute_model.h"
 #include "sim/cluster/network_comm_model.h"
 #include "sim/cluster/placeholder_models.h"
@@ -61,7 +66,45 @@ std::unique_ptr<CommModel> make_comm_model(const ArchSpec& arch) {
   return std::make_unique<NetworkCommModel>(arch, link_defaults(arch), collective_options(arch));
 }
 
+namespace {
+SimResult simulate_at_clock(const ArchSpec& arch, const wl::Workload& w, const SimulateOptions& opt);
+}
+
+// The TDP cap (power.h): when the step's average power exceeds chip.power.tdp_watts, lower the clock
+// and simulate again. Dynamic compute power goes with s^3 at a fixed amount of work (energy per op
+// with s^2, time with 1/s where compute-bound), so each iteration solves
+//   static + memory + links + compute x (s'/s)^3 = TDP  for s'
+// with the powers measured in the last simulation; it stops within 0.5 % of the cap (at most six
+// simulations), or at s = 0.25 when static and memory power alone exceed the cap.
 SimResult simulate(const ArchSpec& arch, const wl::Workload& w, const SimulateOptions& opt) {
+  SimResult r = simulate_at_clock(arch, w, opt);
+  const PowerSpec& P = arch.chip.power;
+  if (!P.known() || !P.throttle || P.tdp_watts <= 0) return r;
+  StepEnergy e = step_energy(w, arch, r);
+  if (e.average_w() <= P.tdp_watts * 1.005) return r;
+  const double base_hz = running_chip(arch.chip).clock.value();
+  double s = 1.0;
+  for (int it = 0; it < 6; ++it) {
+    const double t = e.step_s;
+    const double fixed_w = (e.static_j + e.hbm_j + e.link_j) / t;
+    const double compute_w = (e.compute_j + e.vector_j) / t;
+    const double room = P.tdp_watts - fixed_w;
+    double next = room > 0 && compute_w > 0 ? s * std::cbrt(room / compute_w) : 0.25;
+    next = std::min(1.0, std::max(0.25, next));
+    if (std::abs(next - s) < 1e-4) break;
+    s = next;
+    ArchSpec slow = arch;
+    slow.chip.sustained_clock = Hertz(base_hz * s);
+    r = simulate_at_clock(slow, w, opt);
+    r.clock_scale = s;
+    e = step_energy(w, arch, r);
+    if (std::abs(e.average_w() - P.tdp_watts) <= 0.005 * P.tdp_watts || s <= 0.25) break;
+  }
+  return r;
+}
+
+namespace {
+SimResult simulate_at_clock(const ArchSpec& arch, const wl::Workload& w, const SimulateOptions& opt) {
   if (w.num_ranks > arch.pod.chips)
     throw UserError("workload '" + w.name + "' has " + std::to_string(w.num_ranks) + " ranks but arch '" +
                     arch.source_file + "' has only " + std::to_string(arch.pod.chips) +
@@ -73,5 +116,7 @@ SimResult simulate(const ArchSpec& arch, const wl::Workload& w, const SimulateOp
   ClusterEngine engine(w, *compute, *comm, eo);
   return engine.run();
 }
+
+}  // namespace
 
 }  // namespace xpu::cluster

@@ -98,6 +98,11 @@ Summary summarize(const wl::Workload& w, const ArchSpec& arch, const cluster::Si
     if (w.step.tokens > 0) s.tokens_per_s = w.step.tokens / s.step_time.value();
     if (w.step.samples > 0) s.samples_per_s = w.step.samples / s.step_time.value();
   }
+  s.energy = cluster::step_energy(w, arch, r);
+  if (s.energy.known && w.step.tokens > 0 && s.energy.total_j() > 0) s.tokens_per_joule = w.step.tokens / (s.energy.total_j() * n);
+  if (s.energy.throttled())
+    s.notes.push_back("the step draws more than the " + fixed(s.energy.tdp_w, 0) + " W TDP at the sustained clock: simulated at " +
+                      fixed(s.energy.clock_hz / 1e9, 3) + " GHz (" + fixed(100 * s.energy.clock_scale, 1) + " %), where it meets the cap");
   for (auto& [k, c] : classes) s.by_class.push_back(c);
   std::stable_sort(s.by_class.begin(), s.by_class.end(),
                    [](const CategoryTime& a, const CategoryTime& b) { return a.time > b.time; });
@@ -169,6 +174,14 @@ std::string summary_text(const Summary& s) {
   if (s.hbm_bytes_per_chip.value() > 0)
     line("HBM traffic per chip", format_bytes(s.hbm_bytes_per_chip) + " (" + pct(s.hbm_utilization) +
                                      " of peak bandwidth over the step; busiest chip " + pct(s.hbm_utilization_max) + ")");
+  if (s.energy.known) {
+    const auto& e = s.energy;
+    line("energy per chip per step", fixed(e.total_j(), 3) + " J (matrix " + fixed(e.compute_j, 3) + ", vector " + fixed(e.vector_j, 3) +
+                                         ", HBM " + fixed(e.hbm_j, 3) + ", links " + fixed(e.link_j, 3) + ", static " + fixed(e.static_j, 3) + ")");
+    line("average power per chip", fixed(e.average_w(), 1) + " W" + (e.tdp_w > 0 ? " of " + fixed(e.tdp_w, 0) + " W TDP" : std::string()) +
+                                       (e.throttled() ? " (clock lowered to " + fixed(e.clock_hz / 1e9, 3) + " GHz)" : std::string()));
+    if (s.tokens_per_joule >= 0) line("tokens per joule", fixed(s.tokens_per_joule, 3));
+  }
   if (s.footprint.value() > 0) {
     double over = s.footprint.value() - s.capacity.value();
     line("HBM per chip", format_bytes(s.footprint) + " of " + format_bytes(s.capacity) + ": " +
@@ -224,6 +237,16 @@ std::string summary_json(const Summary& s, const ArchSpec& arch) {
   for (size_t i = 0; i < s.footprint_items.size(); ++i)
     o << (i ? ", " : "") << jstr(s.footprint_items[i].name) << ": " << jnum(s.footprint_items[i].bytes.value());
   o << "}},\n";
+  if (s.energy.known) {
+    const auto& e = s.energy;
+    o << "  \"energy\": {\"joules_per_chip\": " << jnum(e.total_j()) << ", \"matrix_j\": " << jnum(e.compute_j)
+      << ", \"vector_j\": " << jnum(e.vector_j) << ", \"hbm_j\": " << jnum(e.hbm_j) << ", \"link_j\": " << jnum(e.link_j)
+      << ", \"static_j\": " << jnum(e.static_j) << ", \"average_watts_per_chip\": " << jnum(e.average_w())
+      << ", \"tdp_watts\": " << jnum(e.tdp_w) << ", \"clock_hz\": " << jnum(e.clock_hz) << ", \"clock_scale\": " << jnum(e.clock_scale)
+      << ", \"tokens_per_joule\": " << (s.tokens_per_joule >= 0 ? jnum(s.tokens_per_joule) : "null") << "},\n";
+  } else {
+    o << "  \"energy\": null,\n";
+  }
   o << "  \"hbm_traffic\": {\"bytes_per_chip\": " << jnum(s.hbm_bytes_per_chip.value())
     << ", \"utilization\": " << jnum(s.hbm_utilization) << ", \"utilization_max\": " << jnum(s.hbm_utilization_max) << "},\n";
   o << "  \"link_levels\": [";

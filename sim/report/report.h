@@ -17,6 +17,7 @@
 
 #include "sim/cluster/arch.h"
 #include "sim/cluster/engine.h"
+#include "sim/cluster/power.h"
 #include "sim/workload/ir.h"
 
 namespace xpu::report {
@@ -60,6 +61,8 @@ struct Summary {
   double hbm_utilization_max = 0;    // the busiest rank
   std::vector<std::string> notes;
   std::uint64_t events = 0;
+  cluster::StepEnergy energy;        // energy.known = false when the chip has no power model
+  double tokens_per_joule = -1;      // whole job: tokens / (energy per chip x chips); -1 = unknown
 };
 
 Summary summarize(const wl::Workload& w, const ArchSpec& arch, const cluster::SimResult& r);
