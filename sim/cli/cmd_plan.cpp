@@ -72,7 +72,7 @@ int plan_cmd(const std::vector<std::string>& argv) {
           {"latency-ms", "MS", "inference: step latency target (decode: per token; prefill: time to first token)", "", false},
           {"chips", "N", "derive a pod of N chips from --arch first (the rule of xpusim scale)", "", false},
           {"hbm", "BYTES", "HBM capacity per chip for the memory pruning, e.g. 80GiB (default: the chip's)", "", false},
-          {"objective", "NAME", "step-time or memory (tokens-per-joule needs a power model xpusim lacks)", "step-time", false},
+          {"objective", "NAME", "step-time, memory, or tokens-per-joule (the chip's power model: energy per step of the whole job)", "step-time", false},
           {"micro-batch", "LIST", "micro-batch sizes to consider", "1,2,4", false},
           {"vpp", "LIST", "virtual pipeline stages per rank to consider", "1,2,4", false},
           {"recompute", "LIST", "activation recompute choices", "none,selective,full", false},

@@ -373,6 +373,9 @@ class Sim {
       return;  // otherwise idle until something arrives or frees
     }
     const double dt = E.kind->cost->step_s(shape);
+    const double ej = E.kind->cost->step_energy_j(shape);
+    if (ej >= 0) out_.step_energy_j = std::max(0.0, out_.step_energy_j) + ej;
+    out_.busy_chip_s += dt * E.kind->chips;
     if (!(dt > 0) || !std::isfinite(dt)) throw SimulationError("serving: the step model returned a non-positive step time");
     E.busy = true;
     E.busy_s += dt;

@@ -80,6 +80,8 @@ struct ServeRun {
   double busy_fraction = 0;             // engine time in steps / (engines x makespan)
   double kv_peak = 0;                   // largest fraction of KV blocks in use
   double makespan_s = 0;                // first arrival to last finish
+  double step_energy_j = -1;            // sum of the steps' energies, all engines (-1: no power model)
+  double busy_chip_s = 0;               // sum over engines of time in steps x chips
 };
 
 // Colocated: `engines` only. Disaggregated: `prefill` and `decode`, and `kv_transfer_s(prefill engine,

@@ -253,6 +253,12 @@ ServingResult ServingStudy::run(double rate) {
   s.busy_fraction = res.run.busy_fraction;
   s.kv_peak = res.run.kv_peak;
   s.kv_transfer_mean_s = xfers > 0 ? xfer / double(xfers) : 0.0;
+  if (res.run.step_energy_j >= 0 && s.makespan_s > 0) {
+    const double idle_chip_s = std::max(0.0, double(s.chips) * s.makespan_s - res.run.busy_chip_s);
+    s.energy_j = res.run.step_energy_j + idle_chip_s * arch_.chip.power.static_watts;
+    s.average_w_per_chip = s.energy_j / (double(s.chips) * s.makespan_s);
+    s.output_tokens_per_joule = double(s.output_tokens) / s.energy_j;
+  }
   s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }
@@ -309,6 +315,11 @@ std::string summary_text(const ServingSummary& s) {
   std::snprintf(buf, sizeof buf, "  KV cache peak              %.1f%% of the blocks\n", 100 * s.kv_peak);
   o << buf;
   if (s.disaggregated) o << "  KV transfer (mean)         " << ms(s.kv_transfer_mean_s) << "\n";
+  if (s.energy_j >= 0) {
+    std::snprintf(buf, sizeof buf, "  energy                     %.1f kJ, %.1f W per chip on average, %.3f output tokens per joule\n",
+                  s.energy_j / 1e3, s.average_w_per_chip, s.output_tokens_per_joule);
+    o << buf;
+  }
   std::snprintf(buf, sizeof buf, "  step model                 %lld simulated step shapes\n", (long long)s.step_simulations);
   o << buf;
   return o.str();
@@ -353,6 +364,9 @@ std::string summary_json(const ServingSummary& s) {
     << "  \"weights_bytes_per_chip\": " << num(s.weights_bytes_per_chip) << ",\n"
     << "  \"kv_bytes_per_chip\": " << num(s.kv_bytes_per_chip) << ",\n"
     << "  \"kv_transfer_mean_s\": " << num(s.kv_transfer_mean_s) << ",\n"
+    << "  \"energy_j\": " << (s.energy_j >= 0 ? num(s.energy_j) : "null") << ",\n"
+    << "  \"average_watts_per_chip\": " << (s.energy_j >= 0 ? num(s.average_w_per_chip) : "null") << ",\n"
+    << "  \"output_tokens_per_joule\": " << (s.energy_j >= 0 ? num(s.output_tokens_per_joule) : "null") << ",\n"
     << "  \"step_simulations\": " << s.step_simulations << "\n}\n";
   return o.str();
 }
@@ -379,12 +393,14 @@ std::string timeline_csv(const ServeRun& r) {
 std::string load_csv(const std::vector<ServingSummary>& rows) {
   std::ostringstream o;
   o << "rate_requests_per_s,requests,output_tokens_per_s,output_tokens_per_s_per_chip,ttft_p50_s,ttft_p90_s,ttft_p99_s,"
-       "tpot_p50_s,tpot_p90_s,tpot_p99_s,e2e_p50_s,e2e_p99_s,goodput_requests_per_s,slo_attainment,kv_peak_fraction,preemptions\n";
+       "tpot_p50_s,tpot_p90_s,tpot_p99_s,e2e_p50_s,e2e_p99_s,goodput_requests_per_s,slo_attainment,kv_peak_fraction,preemptions,"
+       "average_watts_per_chip,output_tokens_per_joule\n";
   for (const auto& s : rows)
     o << num(s.rate) << ',' << s.requests << ',' << num(s.output_tokens_per_s) << ',' << num(s.output_tokens_per_s_per_chip) << ','
       << num(s.ttft_s.p50) << ',' << num(s.ttft_s.p90) << ',' << num(s.ttft_s.p99) << ',' << num(s.tpot_s.p50) << ','
       << num(s.tpot_s.p90) << ',' << num(s.tpot_s.p99) << ',' << num(s.e2e_s.p50) << ',' << num(s.e2e_s.p99) << ','
-      << num(s.goodput_requests_per_s) << ',' << num(s.slo_attainment) << ',' << num(s.kv_peak) << ',' << s.preemptions << '\n';
+      << num(s.goodput_requests_per_s) << ',' << num(s.slo_attainment) << ',' << num(s.kv_peak) << ',' << s.preemptions << ','
+      << (s.energy_j >= 0 ? num(s.average_w_per_chip) : "") << ',' << (s.energy_j >= 0 ? num(s.output_tokens_per_joule) : "") << '\n';
   return o.str();
 }
 

@@ -47,6 +47,9 @@ struct ServingSummary {
   std::int64_t kv_tokens_per_engine = 0, kv_tokens_per_decode_engine = 0;
   double weights_bytes_per_chip = 0, kv_bytes_per_chip = 0;
   double kv_transfer_mean_s = 0;
+  // Energy (the chip's power model; -1 when it has none): the steps' energies plus static power of
+  // every chip while its engine is idle.
+  double energy_j = -1, average_w_per_chip = -1, output_tokens_per_joule = -1;
   double wall_s = 0;
 };
 

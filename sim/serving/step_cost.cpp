@@ -54,7 +54,7 @@ SimulatedStepCost::SimulatedStepCost(const ArchSpec& arch, const wl::gen::ModelS
                     arch.pod.name + "' (" + std::to_string(arch.pod.chips) + " chips)");
 }
 
-double SimulatedStepCost::simulate(const std::string& phase, std::int64_t batch, std::int64_t context) {
+const std::pair<double, double>& SimulatedStepCost::point(const std::string& phase, std::int64_t batch, std::int64_t context) {
   const auto key = std::make_tuple(phase, batch, context);
   if (auto it = memo_.find(key); it != memo_.end()) return it->second;
   study::Point p;
@@ -64,46 +64,56 @@ double SimulatedStepCost::simulate(const std::string& phase, std::int64_t batch,
   const study::Metrics m = study::simulate_point(p);
   if (!m.error.empty())
     throw UserError("serving step model: " + phase + " step of batch " + std::to_string(batch) + ", context " +
-                    std::to_string(context) +  " on tp " + std::to_string(tp_) + " x dp " + std::to_string(dp_) + " (ep " + std::to_string(ep_) + "): " + m.error);
-  memo_[key] = m.step_time_s;
-  return m.step_time_s;
+                    std::to_string(context) + " on tp " + std::to_string(tp_) + " x dp " + std::to_string(dp_) + " (ep " +
+                    std::to_string(ep_) + "): " + m.error);
+  return memo_[key] = {m.step_time_s, m.energy_j_per_chip};
 }
 
-double SimulatedStepCost::linear_s(double tokens) {
+double SimulatedStepCost::simulate(const std::string& phase, std::int64_t batch, std::int64_t context) {
+  return point(phase, batch, context).first;
+}
+
+namespace {
+double pick(const std::pair<double, double>& v, int which) { return which == 0 ? v.first : v.second; }
+}  // namespace
+
+double SimulatedStepCost::linear_at(double tokens, int which) {
   if (tokens <= 0) return 0.0;
   const auto [lo, hi] = pow2_bracket(tokens, dp_);
-  const double ylo = simulate("decode", lo, 1);
+  const double ylo = pick(point("decode", lo, 1), which);
   if (hi == lo) return ylo;
-  return lerp(tokens, double(lo), double(hi), ylo, simulate("decode", hi, 1));
+  return lerp(tokens, double(lo), double(hi), ylo, pick(point("decode", hi, 1), which));
 }
 
-double SimulatedStepCost::decode_s(double batch, double context) {
+double SimulatedStepCost::decode_at(double batch, double context, int which) {
   if (batch <= 0) return 0.0;
   const auto [blo, bhi] = pow2_bracket(batch, dp_);
   const auto [clo, chi] = pow2_bracket(std::max(context, 1.0), kMinContext);
   auto at_b = [&](std::int64_t b) {
-    const double y0 = simulate("decode", b, clo);
+    const double y0 = pick(point("decode", b, clo), which);
     if (chi == clo) {
       // Below the smallest grid context: between the one-token context and it.
-      if (context < double(clo)) return lerp(std::max(context, 1.0), 1.0, double(clo), simulate("decode", b, 1), y0);
+      if (context < double(clo)) return lerp(std::max(context, 1.0), 1.0, double(clo), pick(point("decode", b, 1), which), y0);
       return y0;
     }
-    return lerp(context, double(clo), double(chi), y0, simulate("decode", b, chi));
+    return lerp(context, double(clo), double(chi), y0, pick(point("decode", b, chi), which));
   };
   const double ylo = at_b(blo);
   if (bhi == blo) return ylo;
   return lerp(batch, double(blo), double(bhi), ylo, at_b(bhi));
 }
 
-double SimulatedStepCost::prefill_pair_s(double chunk) {
+double SimulatedStepCost::pair_at(double chunk, int which) {
   const auto per_pair = [&](std::int64_t q) {
-    if (auto it = pair_memo_.find(q); it != pair_memo_.end()) return it->second;
-    const double prefill = simulate("prefill", dp_, q);
-    const double linear = linear_s(double(dp_) * double(q));
-    const double pairs = double(dp_) * double(q) * double(q + 1) / 2.0;
-    const double c = std::max(0.0, prefill - linear) / pairs;
-    pair_memo_[q] = c;
-    return c;
+    auto it = pair_memo_.find(q);
+    if (it == pair_memo_.end()) {
+      const auto& pre = point("prefill", dp_, q);
+      const double pairs = double(dp_) * double(q) * double(q + 1) / 2.0;
+      const double t = std::max(0.0, pre.first - linear_at(double(dp_) * double(q), 0)) / pairs;
+      const double e = pre.second < 0 ? -1.0 : std::max(0.0, pre.second - linear_at(double(dp_) * double(q), 1)) / pairs;
+      it = pair_memo_.emplace(q, std::make_pair(t, e)).first;
+    }
+    return pick(it->second, which);
   };
   const auto [lo, hi] = pow2_bracket(std::max(chunk, 1.0), kMinContext);
   const double ylo = per_pair(lo);
@@ -111,15 +121,26 @@ double SimulatedStepCost::prefill_pair_s(double chunk) {
   return lerp(std::log2(std::max(chunk, 1.0)), std::log2(double(lo)), std::log2(double(hi)), ylo, per_pair(hi));
 }
 
-double SimulatedStepCost::step_s(const StepShape& s) {
-  double t = 0;
+double SimulatedStepCost::decode_s(double batch, double context) { return decode_at(batch, context, 0); }
+double SimulatedStepCost::linear_s(double tokens) { return linear_at(tokens, 0); }
+double SimulatedStepCost::prefill_pair_s(double chunk) { return pair_at(chunk, 0); }
+
+double SimulatedStepCost::compose(const StepShape& s, int which) {
+  double v = 0;
   const double bd = double(s.decode_seqs);
-  if (s.decode_seqs > 0) t += decode_s(bd, s.decode_kv_tokens / bd);
+  if (s.decode_seqs > 0) v += decode_at(bd, s.decode_kv_tokens / bd, which);
   if (s.prefill_tokens > 0) {
-    t += linear_s(bd + double(s.prefill_tokens)) - (s.decode_seqs > 0 ? linear_s(bd) : 0.0);
-    t += s.prefill_pairs * prefill_pair_s(double(std::max<std::int64_t>(s.prefill_chunk, 1)));
+    v += linear_at(bd + double(s.prefill_tokens), which) - (s.decode_seqs > 0 ? linear_at(bd, which) : 0.0);
+    v += s.prefill_pairs * pair_at(double(std::max<std::int64_t>(s.prefill_chunk, 1)), which);
   }
-  return t;
+  return v;
+}
+
+double SimulatedStepCost::step_s(const StepShape& s) { return compose(s, 0); }
+
+double SimulatedStepCost::step_energy_j(const StepShape& s) {
+  if (!arch_.chip.power.known()) return -1;
+  return compose(s, 1) * double(tp_) * double(dp_);
 }
 
 EngineMemory engine_memory(const ArchSpec& arch, const wl::gen::ModelSpec& model, int tp, int ep, int dp, const std::string& dtype,

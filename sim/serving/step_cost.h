@@ -39,6 +39,8 @@ class StepCost {
  public:
   virtual ~StepCost() = default;
   virtual double step_s(const StepShape& shape) = 0;
+  // Energy of the step on the whole engine, J (static power over the step included); < 0: unknown.
+  virtual double step_energy_j(const StepShape&) { return -1; }
 };
 
 // A closed form for tests and quick what-ifs: fixed + per token + per decode KV token + per pair.
@@ -60,6 +62,8 @@ class SimulatedStepCost : public StepCost {
   SimulatedStepCost(const ArchSpec& arch, const wl::gen::ModelSpec& model, int tp, int ep, int dp, std::string dtype,
                     std::string kv_dtype);
   double step_s(const StepShape& shape) override;
+  // The same composition over the simulated steps' energies (power.h), times the engine's chips.
+  double step_energy_j(const StepShape& shape) override;
   // Components (exposed for tests).
   double decode_s(double batch, double context);
   double linear_s(double tokens);
@@ -73,8 +77,15 @@ class SimulatedStepCost : public StepCost {
   wl::gen::ModelSpec model_;
   int tp_, ep_, dp_;
   std::string dtype_, kv_dtype_;
-  std::map<std::tuple<std::string, std::int64_t, std::int64_t>, double> memo_;
-  std::map<std::int64_t, double> pair_memo_;
+  // (step time s, energy per chip J or -1) per simulated shape.
+  std::map<std::tuple<std::string, std::int64_t, std::int64_t>, std::pair<double, double>> memo_;
+  std::map<std::int64_t, std::pair<double, double>> pair_memo_;
+  const std::pair<double, double>& point(const std::string& phase, std::int64_t batch, std::int64_t context);
+  // Interpolations over the grid, of the time (0) or the energy (1).
+  double decode_at(double batch, double context, int which);
+  double linear_at(double tokens, int which);
+  double pair_at(double chunk, int which);
+  double compose(const StepShape& s, int which);
 };
 
 // Memory of one engine: what the KV cache may hold after weights and activations.

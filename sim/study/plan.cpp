@@ -355,12 +355,11 @@ Plan run_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, const PlanO
   if (opt.inference) return run_inference_plan(arch, model, opt);
   if (opt.global_batch <= 0) throw UserError("--gbs: the global batch must be a positive number of sequences");
   if (opt.seq_len <= 0) throw UserError("--seq: the sequence length must be a positive number of tokens");
-  if (opt.objective != "step-time" && opt.objective != "memory") {
-    if (opt.objective == "tokens-per-joule")
-      throw UserError("--objective tokens-per-joule: xpusim has no power model (no chip power key), so energy cannot be "
-                      "ranked; use step-time or memory");
-    throw UserError("--objective: unknown objective '" + opt.objective + "' (step-time or memory)");
-  }
+  if (opt.objective != "step-time" && opt.objective != "memory" && opt.objective != "tokens-per-joule")
+    throw UserError("--objective: unknown objective '" + opt.objective + "' (step-time, memory or tokens-per-joule)");
+  if (opt.objective == "tokens-per-joule" && !arch.chip.power.known())
+    throw UserError("--objective tokens-per-joule: the chip of '" + arch.source_file +
+                    "' has no power model (chip.power.mac_pj; docs/models/power.md), so energy cannot be ranked");
   Plan plan;
   plan.model = model.name;
   plan.arch = arch.pod.name;
@@ -486,6 +485,9 @@ Plan run_plan(const ArchSpec& arch, const wl::gen::ModelSpec& model, const PlanO
   }
   auto key = [&](std::size_t i) {
     const Candidate& c = plan.candidates[i];
+    if (opt.objective == "tokens-per-joule")  // most tokens per joule first (energy per step lowest), then the step
+      return std::make_pair(c.sim.energy_j_per_chip >= 0 ? c.sim.energy_j_per_chip * double(c.tp * c.pp * c.dp * c.cp) : 1e300,
+                            c.sim.step_time_s);
     return opt.objective == "memory" ? std::make_pair(c.footprint_bytes(), c.sim.step_time_s)
                                      : std::make_pair(c.sim.step_time_s, c.footprint_bytes());
   };
@@ -512,7 +514,7 @@ std::string plan_csv(const Plan& p) {
   o << "rank,status,tp,pp,dp,cp,ep,vpp,sp,micro_batch,micro_batches,recompute,zero,hbm_weights_gib,"
        "hbm_gradients_gib,hbm_optimizer_gib,hbm_activations_gib,hbm_total_gib,hbm_capacity_gib,estimate_rank,"
        "estimate_step_s,step_time_s,tokens_per_s,mfu,compute_s,exposed_comm_s,idle_s,pareto,batch,hbm_kv_cache_gib,"
-       "tokens_per_s_per_chip,reason\n";
+       "tokens_per_s_per_chip,energy_j_per_step,tokens_per_joule,reason\n";
   const double gib = double(units::GiB);
   for (const auto& c : p.candidates) {
     const bool sim = c.status == PlanStatus::Simulated || c.status == PlanStatus::TooSlow;
@@ -533,7 +535,11 @@ std::string plan_csv(const Plan& p) {
       << (sim && c.sim.mfu >= 0 ? fixed(c.sim.mfu, 5) : "") << "," << (sim ? fixed(c.sim.compute_s, 9) : "") << ","
       << (sim ? fixed(c.sim.exposed_comm_s, 9) : "") << "," << (sim ? fixed(c.sim.idle_s, 9) : "") << ","
       << (sim ? (c.pareto ? "yes" : "no") : "") << "," << c.batch << "," << fixed(c.kv_bytes / gib, 3) << ","
-      << (sim ? fixed(c.tokens_per_s_per_chip, 3) : "") << "," << reason << "\n";
+      << (sim ? fixed(c.tokens_per_s_per_chip, 3) : "") << ",";
+    const double chips = double(c.tp) * c.pp * c.dp * c.cp;
+    const bool energy = sim && c.sim.energy_j_per_chip > 0;
+    o << (energy ? fixed(c.sim.energy_j_per_chip * chips, 6) : "") << ","
+      << (energy ? fixed(tokens / (c.sim.energy_j_per_chip * chips), 6) : "") << "," << reason << "\n";
   }
   return o.str();
 }

@@ -17,7 +17,7 @@
 namespace xpu::study {
 
 // Bump when the meaning of a stored result changes (models, metrics), so old databases re-run.
-static const char* const kIdentityVersion = "xpusim-study-point-v1";
+static const char* const kIdentityVersion = "xpusim-study-point-v2";  // v2: metrics carry energy
 
 std::string fnv1a_hex(const std::string& text) {
   std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64 offset basis
@@ -72,7 +72,9 @@ std::string encode(const Metrics& m) {
     << ";achieved_flops_per_s_per_chip=" << num(m.achieved_flops_per_s_per_chip) << ";compute_s=" << num(m.compute_s)
     << ";exposed_comm_s=" << num(m.exposed_comm_s) << ";overlap_s=" << num(m.overlap_s) << ";idle_s=" << num(m.idle_s)
     << ";footprint_bytes=" << num(m.footprint_bytes) << ";capacity_bytes=" << num(m.capacity_bytes)
-    << ";ranks=" << m.ranks << ";simulated_ranks=" << m.simulated_ranks << ";events=" << m.events;
+    << ";ranks=" << m.ranks << ";simulated_ranks=" << m.simulated_ranks << ";events=" << m.events
+    << ";energy_j_per_chip=" << num(m.energy_j_per_chip) << ";average_w_per_chip=" << num(m.average_w_per_chip)
+    << ";tokens_per_joule=" << num(m.tokens_per_joule);
   return o.str();
 }
 
@@ -107,9 +109,12 @@ Metrics decode(const std::string& text) {
     else if (k == "ranks") m.ranks = static_cast<std::int64_t>(d);
     else if (k == "simulated_ranks") m.simulated_ranks = static_cast<std::int64_t>(d);
     else if (k == "events") m.events = std::strtoull(v.c_str(), nullptr, 10);
+    else if (k == "energy_j_per_chip") m.energy_j_per_chip = d;
+    else if (k == "average_w_per_chip") m.average_w_per_chip = d;
+    else if (k == "tokens_per_joule") m.tokens_per_joule = d;
     else throw UserError("stored result has an unknown field '" + k + "'");
   }
-  if (seen != 14) throw UserError("stored result is incomplete (" + std::to_string(seen) + " of 14 fields)");
+  if (seen != 17) throw UserError("stored result is incomplete (" + std::to_string(seen) + " of 17 fields)");
   return m;
 }
 
@@ -171,6 +176,11 @@ Metrics simulate_point(const Point& p) {
     m.ranks = s.ranks;
     m.simulated_ranks = s.simulated_ranks;
     m.events = s.events;
+    if (s.energy.known) {
+      m.energy_j_per_chip = s.energy.total_j();
+      m.average_w_per_chip = s.energy.average_w();
+      m.tokens_per_joule = s.tokens_per_joule;
+    }
   } catch (const UserError& e) {
     m = Metrics{};
     m.error = e.what();

@@ -47,6 +47,7 @@ struct Metrics {
   double footprint_bytes = 0, capacity_bytes = 0;                       // footprint 0 = unknown
   std::int64_t ranks = 0, simulated_ranks = 0;
   std::uint64_t events = 0;
+  double energy_j_per_chip = -1, average_w_per_chip = -1, tokens_per_joule = -1;  // -1: no power model
   bool fits() const { return footprint_bytes <= 0 || footprint_bytes <= capacity_bytes; }
 };
 

@@ -118,7 +118,8 @@ TEST(CliPlan, BadOptionsExitTwoAndNameTheOption) {
   RunResult a = run(base + " --gbs 16");
   EXPECT_EQ(a.code, 2);
   EXPECT_NE(a.err.find("--seq"), std::string::npos) << a.err;
-  RunResult b = run(base + " --gbs 16 --seq 4096 --objective tokens-per-joule");
+  RunResult b = run(binary() + " plan --arch " + src("tests/data/pod_torus_4x4.yaml") + " --model " +
+                    src("workloads/models/llama3-8b.yaml") + " --gbs 16 --seq 4096 --objective tokens-per-joule");
   EXPECT_EQ(b.code, 2);
   EXPECT_NE(b.err.find("no power model"), std::string::npos) << b.err;
   RunResult c = run(base + " --inference decode --gbs 16");
@@ -130,4 +131,29 @@ TEST(CliPlan, BadOptionsExitTwoAndNameTheOption) {
   RunResult e = run(binary() + " plan --arch " + kNode + " --model no-such-model --gbs 16 --seq 4096");
   EXPECT_EQ(e.code, 2);
   EXPECT_NE(e.err.find("no-such-model"), std::string::npos) << e.err;
+}
+
+TEST(CliPlan, TokensPerJouleRanksByEnergyPerStep) {
+  // The H100 preset has a power model: the ranking is by the job's energy per step (lowest first), which
+  // for a fixed global batch is the most tokens per joule; the step-time ranking of the same plan differs
+  // only in order, never in the set of simulated layouts.
+  const std::string dir = temp_dir("plan_energy");
+  const std::string base = binary() + " plan --arch " + kNode + " --model " + src("workloads/models/llama3-8b.yaml") +
+                           " --gbs 16 --seq 4096 --max-sim 4 --no-plot";
+  RunResult e = run(base + " --objective tokens-per-joule --out " + dir + "/e");
+  ASSERT_EQ(e.code, 0) << e.out << e.err;
+  RunResult t = run(base + " --out " + dir + "/t");
+  ASSERT_EQ(t.code, 0) << t.out << t.err;
+  auto rows_e = read_csv(slurp(dir + "/e/plan.csv"));
+  auto rows_t = read_csv(slurp(dir + "/t/plan.csv"));
+  ASSERT_EQ(rows_e.size(), rows_t.size());
+  std::map<int, double> energy_by_rank;
+  for (const auto& r : rows_e)
+    if (r.at("status") == "simulated") {
+      ASSERT_FALSE(r.at("energy_j_per_step").empty());
+      energy_by_rank[std::stoi(r.at("rank"))] = std::stod(r.at("energy_j_per_step"));
+    }
+  ASSERT_GE(energy_by_rank.size(), 2u);
+  for (auto it = std::next(energy_by_rank.begin()); it != energy_by_rank.end(); ++it) EXPECT_LE(std::prev(it)->second, it->second);
+  fs::remove_all(dir);
 }
