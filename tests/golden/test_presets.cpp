@@ -53,7 +53,7 @@ TEST(Presets, EveryArchPresetLoads) {
       });
       ++n;
     }
-  EXPECT_GE(n, 24);  // 11 chips and 13 pods when this test was written
+  EXPECT_GE(n, 31);  // 15 chips and 16 pods when this test was last extended
 }
 
 TEST(Presets, EveryMemoryPresetLoads) {
@@ -90,6 +90,14 @@ const std::map<std::string, Datasheet>& datasheets() {
       {"tpu-v7-like", {2307, 4614, 7.37, 192, "Google Cloud TPU7x docs; Ironwood announcement"}},
       // CloudMatrix384 paper, arXiv 2506.12708: 752 TFLOP/s BF16, 128 GB, 3.2 TB/s per 910C.
       {"ascend-910c-like", {752, 0, 3.2, 128, "arXiv 2506.12708"}},
+      // Press figures (Huawei Connect 2025): Ascend 950 FP8 1 PFLOP/s (BF16 = FP8 / 2 is est.);
+      // 950DT 144 GB at 4 TB/s, 950PR 128 GB at 1.6 TB/s.
+      {"ascend-950dt-like", {500, 1000, 4.0, 144, "Huawei Connect 2025 (press)"}},
+      {"ascend-950pr-like", {500, 1000, 1.6, 128, "Huawei Connect 2025 (press)"}},
+      // Press: Rubin 288 GB HBM4 at 22 TB/s; training NVFP4 35 PFLOP/s (BF16 = / 4, est.).
+      {"rubin-like", {8750, 17500, 22.0, 288, "NVIDIA announcements; SemiAnalysis (press)"}},
+      // Press: T-Head PPU 96 GB; compute and bandwidth taken from the H20 (est.).
+      {"t-head-ppu-like", {148, 296, 4.0, 96, "state-television comparison (press); H20 figures (est.)"}},
       // Ascend 910B: press range 313-376 TFLOP/s by bin; the preset's 353.9 sits inside it. Checked
       // against the range's midpoint with the range's half-width below, not the 1% rule.
   };
@@ -139,10 +147,13 @@ TEST(Presets, A100HasNoFp8) {  // datasheet: no FP8 tensor format on Ampere
 
 TEST(Presets, ScaleUpLinksMatchSources) {
   // Per chip, one way: NVLink3 300 GB/s (A100), NVLink4 450 GB/s (H100/H200/H20), NVLink5 900 GB/s
-  // (B200), UB 196 GB/s (910C, arXiv 2506.12708), ICI 1.2 TB/s bidirectional = 600 GB/s (TPU v7).
+  // (B200), UB 196 GB/s (910C, arXiv 2506.12708), ICI 1.2 TB/s bidirectional = 600 GB/s (TPU v7);
+  // press figures: NVLink 6 3.6 TB/s both ways (Rubin), 2 TB/s both ways (Ascend 950), 700 GB/s both
+  // ways (T-Head PPU, "chip-to-chip bandwidth").
   const std::map<std::string, double> gbps = {{"a100-like", 300}, {"h100-like", 450}, {"h200-like", 450},
                                               {"h20-like", 450},  {"b200-like", 900}, {"ascend-910c-like", 196},
-                                              {"tpu-v7-like", 600}};
+                                              {"tpu-v7-like", 600}, {"rubin-like", 1800}, {"ascend-950dt-like", 1000},
+                                              {"ascend-950pr-like", 1000}, {"t-head-ppu-like", 350}};
   for (const auto& [name, want] : gbps) {
     SCOPED_TRACE(name);
     const ArchSpec a = load_arch(test::src("arch-configs/chips/" + name + ".yaml"));
@@ -157,6 +168,9 @@ TEST(Presets, PodsHaveTheirStatedChipCountsAndLevels) {
   };
   const std::map<std::string, Want> want = {
       {"cloudmatrix384-like", {384, {384}}},        // 48 nodes x 8 NPUs, one UB domain (arXiv 2506.12708)
+      {"cloudmatrix384-x4-roce-like", {1536, {384, 4}}},  // four supernodes on the RoCE plane (arXiv 2506.12708)
+      {"gb200-nvl72-like", {72, {72}}},             // 72 GPUs in one NVLink domain (GB200 NVL72 datasheet)
+      {"atlas-950-superpod-like", {8192, {64, 128}}},  // 8,192 NPUs, 128 cabinets of 64 (Huawei Connect 2025, press)
       {"supernode-384-like", {384, {384}}},
       {"tianchi256-like", {256, {256}}},            // 256 cards, one scale-up domain (press)
       {"tianchi512-like", {512, {512}}},            // 512 cards (press)
