@@ -3,7 +3,8 @@
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]     (default: 60 s per target, all targets)
 #   bash scripts/fuzz.sh --runs N [TARGET...]      (N executions per target instead of a time)
 # Targets: arch (arch-config loader + model building), scenario (scenario/model loader + generator),
-# trace (native YAML trace reader + engine), chakra (Chakra ET reader + engine); see tests/fuzz/.
+# trace (native YAML trace reader + engine), chakra (Chakra ET reader + engine), serving (serving file
+# reader + scheduler on a closed-form step cost); see tests/fuzz/.
 # Seeds come from the repository's own presets, scenarios and traces; the grown corpus is kept in
 # build-fuzz/corpus/<target> so later runs continue from it. A crash, sanitizer report, hang
 # (> 10 s on one input) or out-of-memory (> 2 GiB) stops that target, leaves the input in
@@ -15,7 +16,7 @@ limit=(-max_total_time=60)
 if [ "${1:-}" = "--runs" ]; then limit=(-runs="$2"); shift 2
 elif [[ "${1:-}" =~ ^[0-9]+$ ]]; then limit=(-max_total_time="$1"); shift; fi
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(arch scenario trace chakra)
+[ ${#targets[@]} -eq 0 ] && targets=(arch scenario trace chakra serving)
 
 bash "$root/scripts/deps.sh"
 if ! command -v clang++ >/dev/null || ! dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "ok installed"; then
@@ -35,6 +36,7 @@ seed() {  # target -> seed files from the repository
     scenario) ls "$root"/workloads/scenarios/*.yaml ;;
     trace) ls "$root"/workloads/samples/*.yaml ;;
     chakra) ls "$root"/tests/data/chakra/*/*.et "$root"/workloads/chakra/*/*.et 2>/dev/null ;;
+    serving) ls "$root"/workloads/serving/*.yaml ;;
   esac
 }
 export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1:quarantine_size_mb=32

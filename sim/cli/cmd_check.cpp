@@ -6,14 +6,15 @@
 #include "sim/cluster/arch.h"
 #include "sim/cluster/simulate.h"
 #include "sim/core/config.h"
+#include "sim/serving/serving.h"
 #include "sim/workload/reader.h"
 
 namespace xpu::cli {
 namespace {
 
 int check_cmd(const std::vector<std::string>& argv) {
-  Args a("check", "Validate config or trace files (arch configs with a top-level 'chip:', traces with "
-                  "'workload:', or any format a trace reader recognises). Prints one line per file; "
+  Args a("check", "Validate config or trace files (arch configs with a top-level 'chip:', serving files with "
+                  "'serving:', traces with 'workload:', or any format a trace reader recognises). Prints one line per file; "
                   "exit code 2 on the first invalid one.",
          {}, {"FILE..."});
   // Accept any number of files: parse manually after --help handling.
@@ -39,6 +40,12 @@ int check_cmd(const std::vector<std::string>& argv) {
         (void)cluster::make_comm_model(arch);
         std::cout << f << ": ok (arch: " << arch.chip.name << ", " << arch.pod.chips << " chip"
                   << (arch.pod.chips == 1 ? "" : "s") << ")\n";
+        continue;
+      }
+      if (root.is_map() && root.find("serving")) {
+        const serve::ServingSpec s = serve::load_serving(f);
+        const auto reqs = serve::make_requests(s);  // draws (or reads the trace): its errors are located too
+        std::cout << f << ": ok (serving '" << s.name << "': " << s.model.name << ", " << reqs.size() << " requests)\n";
         continue;
       }
     }

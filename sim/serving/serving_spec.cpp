@@ -34,7 +34,7 @@ void RequestSpec::check(const cfg::Checker& c) const {
 
 namespace {
 
-ServingSpec read_root(const cfg::Node& root, const std::string& path) {
+ServingSpec read_root(const cfg::Node& root, const std::string& path, const std::string& dir_override = "") {
   if (!root.is_map() || root.find("serving") == nullptr)
     throw ConfigError(root.loc, "serving", "a serving file must be a map with a top-level 'serving:' key");
   for (const auto& e : root.map)
@@ -50,7 +50,7 @@ ServingSpec read_root(const cfg::Node& root, const std::string& path) {
     }
   ServingSpec s;
   s.source = path;
-  s.dir = fs::path(path).parent_path().string();
+  s.dir = dir_override.empty() ? fs::path(path).parent_path().string() : dir_override;
   if (s.dir.empty()) s.dir = ".";
   if (const auto* n = sn.find("name")) cfg::read_scalar(*n, "serving.name", s.name);
   else s.name = fs::path(path).stem().string();
@@ -130,6 +130,10 @@ ServingSpec load_serving(const std::string& path, const std::vector<ServingOverr
   cfg::Node root = cfg::load_file(path);
   for (const auto& o : overrides) cfg::apply_override(root, "serving." + o.key, o.value, o.origin);
   return read_root(root, path);
+}
+
+ServingSpec read_serving_text(const std::string& text, const std::string& name, const std::string& dir) {
+  return read_root(cfg::load_string(text, name, dir), name, dir);
 }
 
 bool looks_like_serving(const std::string& path) {

@@ -137,6 +137,8 @@ struct ServingOverride {
   std::string key, value, origin;
 };
 ServingSpec load_serving(const std::string& path, const std::vector<ServingOverride>& overrides = {});
+// The same from text (`name` for messages; relative paths resolve against `dir`).
+ServingSpec read_serving_text(const std::string& text, const std::string& name, const std::string& dir = ".");
 bool looks_like_serving(const std::string& path);
 
 }  // namespace xpu::serve
