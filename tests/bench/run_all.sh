@@ -36,3 +36,9 @@ run "Llama-3-70B training step, Tianchi256-like (TP8 PP4 DP8)" \
   "$x" run --quiet --arch "$root/arch-configs/pods/tianchi256-like.yaml" --workload "$root/workloads/scenarios/llama3-70b-train-256.yaml"
 run "GEMM 16384^3 on one chip (SCALE-Sim v2: 3-17 s per layer)" \
   "$x" op --arch "$root/arch-configs/chips/ascend-910b-like.yaml" "gemm M=16384 N=16384 K=16384 dtype=bf16"
+run "Serving: 10 min of Poisson requests (24k), 4 x Llama-3-70B TP2 engines" \
+  "$x" serve --arch "$root/arch-configs/pods/dgx-h100-node-like.yaml" --serving "$root/workloads/serving/llama3-70b-chat-h100.yaml" --rate 40 --quiet
+run "Serving: load sweep of 6 rates x 10 min, same engines" \
+  "$x" serve --arch "$root/arch-configs/pods/dgx-h100-node-like.yaml" --serving "$root/workloads/serving/llama3-70b-chat-h100.yaml" --rates 5,10,20,30,40,50 --quiet
+run "Serving: DeepSeek-V3 disaggregated on CloudMatrix384-like (1 min, 12k requests)" \
+  "$x" serve --arch "$root/arch-configs/pods/cloudmatrix384-like.yaml" --serving "$root/workloads/serving/deepseek-v3-pd-cloudmatrix384.yaml" --quiet
