@@ -151,3 +151,24 @@ TEST(CliServe, BadInputNamesFileLineAndKeyAndWritesNothing) {
   EXPECT_EQ(t.code, 2) << t.out << t.err;
   EXPECT_NE(t.err.find("trace.csv:3"), std::string::npos) << t.err;
 }
+
+TEST(CliServe, TraceReplayKeepsRequestsAndALoneRequestWaitsOnlyForItsPrefill) {
+  const std::string dir = temp_dir("serve_trace");
+  RunResult r = run(binary() + " serve --arch " + kNode + " --serving " + src("tests/data/serving/llama3-8b-trace.yaml") +
+                    " --no-plot --out " + dir);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const auto rows = read_csv(slurp(dir + "/requests.csv"));
+  const auto trace = read_csv(slurp(src("tests/data/serving/requests.csv")));
+  ASSERT_EQ(rows.size(), trace.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_DOUBLE_EQ(std::stod(rows[i].at("arrival_s")), std::stod(trace[i].at("arrival_s")));
+    EXPECT_EQ(rows[i].at("prompt_tokens"), trace[i].at("prompt_tokens"));
+    EXPECT_EQ(rows[i].at("output_tokens"), trace[i].at("output_tokens"));
+  }
+  // Request 0 arrives alone at t = 0: its first token comes after exactly the prefill step that
+  // `xpusim run` simulates for its prompt (a grid point of the step-cost oracle).
+  RunResult p = run(binary() + " run --json --arch " + kNode + " --workload " + src("tests/data/serving/llama3-8b-prefill-512.yaml"));
+  ASSERT_EQ(p.code, 0) << p.err;
+  const double prefill = json_number(p.out, "step_time_s");
+  EXPECT_NEAR(std::stod(rows[0].at("ttft_s")), prefill, 1e-6 * prefill);
+}
