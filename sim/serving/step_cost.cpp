@@ -79,7 +79,8 @@ double pick(const std::pair<double, double>& v, int which) { return which == 0 ?
 
 double SimulatedStepCost::linear_at(double tokens, int which) {
   if (tokens <= 0) return 0.0;
-  const auto [lo, hi] = pow2_bracket(tokens, dp_);
+  const auto br1 = pow2_bracket(tokens, dp_);
+  const std::int64_t lo = br1.first, hi = br1.second;
   const double ylo = pick(point("decode", lo, 1), which);
   if (hi == lo) return ylo;
   return lerp(tokens, double(lo), double(hi), ylo, pick(point("decode", hi, 1), which));
@@ -87,8 +88,10 @@ double SimulatedStepCost::linear_at(double tokens, int which) {
 
 double SimulatedStepCost::decode_at(double batch, double context, int which) {
   if (batch <= 0) return 0.0;
-  const auto [blo, bhi] = pow2_bracket(batch, dp_);
-  const auto [clo, chi] = pow2_bracket(std::max(context, 1.0), kMinContext);
+  const auto br2 = pow2_bracket(batch, dp_);
+  const std::int64_t blo = br2.first, bhi = br2.second;
+  const auto br3 = pow2_bracket(std::max(context, 1.0), kMinContext);
+  const std::int64_t clo = br3.first, chi = br3.second;
   auto at_b = [&](std::int64_t b) {
     const double y0 = pick(point("decode", b, clo), which);
     if (chi == clo) {
@@ -115,7 +118,8 @@ double SimulatedStepCost::pair_at(double chunk, int which) {
     }
     return pick(it->second, which);
   };
-  const auto [lo, hi] = pow2_bracket(std::max(chunk, 1.0), kMinContext);
+  const auto br4 = pow2_bracket(std::max(chunk, 1.0), kMinContext);
+  const std::int64_t lo = br4.first, hi = br4.second;
   const double ylo = per_pair(lo);
   if (hi == lo) return ylo;
   return lerp(std::log2(std::max(chunk, 1.0)), std::log2(double(lo)), std::log2(double(hi)), ylo, per_pair(hi));
