@@ -35,7 +35,7 @@ int run_gen(const std::vector<std::string>& argv) {
   if (args.has("out")) prepare_output_file(args.get("out"), "--out");  // fail before generating
   wl::Workload w = wl::gen::generate_transformer(s);
   size_t nodes = 0;
-  for (const auto& p : w.programs) nodes += p.nodes.size();
+  for (const auto& p : w.programs) nodes += p.size();
   std::printf("workload   %s\n", w.name.c_str());
   std::printf("ranks      %d (%zu distinct programs, %zu nodes)\n", w.num_ranks, w.programs.size(), nodes);
   std::printf("model      %.4g B parameters, %.4g B active per token\n", s.model.total_params() / 1e9,

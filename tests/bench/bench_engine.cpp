@@ -18,8 +18,7 @@ static wl::Workload resnet_like(int ranks) {
   w.name = "resnet-like-dp";
   w.num_ranks = ranks;
   int all = w.group_all();
-  wl::Program p;
-  p.name = "dp";
+  std::vector<wl::Node> nodes;
   wl::NodeIndex prev = 0;
   for (int i = 0; i < 161; ++i) {
     wl::Node n;
@@ -27,8 +26,8 @@ static wl::Workload resnet_like(int ranks) {
     n.kind = wl::NodeKind::Delay;
     n.duration = units::microseconds(1082450.0 / 161);
     if (i) n.deps.push_back(prev);
-    prev = static_cast<wl::NodeIndex>(p.nodes.size());
-    p.nodes.push_back(n);
+    prev = static_cast<wl::NodeIndex>(nodes.size());
+    nodes.push_back(n);
     if (i >= 107) {  // backward: an all-reduce after each of the last 54 compute nodes
       wl::Node c;
       c.name = "ar" + std::to_string(i);
@@ -38,10 +37,10 @@ static wl::Workload resnet_like(int ranks) {
       c.coll.bytes = Bytes(97.3e6 / 54);
       c.coll.group_set = all;
       c.deps.push_back(prev);
-      p.nodes.push_back(c);
+      nodes.push_back(c);
     }
   }
-  w.programs.push_back(p);
+  w.programs.push_back(wl::Program::from_nodes("dp", std::move(nodes)));
   w.program_of_rank.assign(ranks, 0);
   wl::validate(w);
   return w;

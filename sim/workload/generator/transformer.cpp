@@ -105,7 +105,7 @@ struct Gen {
   int dp_shards = 1, edp_shards = 1;
 
   // Per program under construction.
-  Program* prog = nullptr;
+  ProgramBuilder* prog = nullptr;
   NodeIndex last_compute = kNone;
   NodeIndex zero3_anchor = kNone;
   // overlap_param_gather: layers whose parameter all-gather this stage has issued, and the compute op
@@ -124,8 +124,7 @@ struct Gen {
       if (d != kNone && std::find(n.deps.begin(), n.deps.end(), d) == n.deps.end()) n.deps.push_back(d);
     if (compute && last_compute != kNone && std::find(n.deps.begin(), n.deps.end(), last_compute) == n.deps.end())
       n.deps.push_back(last_compute);
-    prog->nodes.push_back(std::move(n));
-    NodeIndex i = static_cast<NodeIndex>(prog->nodes.size() - 1);
+    NodeIndex i = prog->push(std::move(n));
     if (compute) last_compute = i;
     return i;
   }
@@ -585,8 +584,7 @@ struct Gen {
 };
 
 Program Gen::build_stage(int p) {
-  Program out;
-  out.name = "stage" + std::to_string(p);
+  ProgramBuilder out("stage" + std::to_string(p));
   this->prog = &out;
   last_compute = kNone;
   zero3_anchor = kNone;
@@ -631,13 +629,20 @@ Program Gen::build_stage(int p) {
     const RankId to_next = RankId(((k + 1) % P.pp) - p) * stride;
     const RankId to_prev = RankId(((k - 1 + P.pp) % P.pp) - p) * stride;
     const std::int64_t tag_in = (u.mb * C + (k - 1)) * 2, tag_out = (u.mb * C + k) * 2;
+    // Blocks: the pieces before, in and after each layer, per micro-batch (tags relative to it).
+    const std::int64_t tag_base = u.mb * C * 2;
     if (u.fwd) {
       NodeIndex x = kNone;
       if (k > 0) x = p2p(nm('f', u.mb, -1, "recv"), false, to_prev, tag_in, p2p_bytes, {});
       else x = embed_fwd(u.mb);
-      for (std::int64_t l = ch.first; l < ch.first + ch.count; ++l) x = layer_fwd('f', u.mb, l, x);
+      out.cut(u.mb, -1, tag_base);
+      for (std::int64_t l = ch.first; l < ch.first + ch.count; ++l) {
+        x = layer_fwd('f', u.mb, l, x);
+        out.cut(u.mb, l, tag_base);
+      }
       if (k == C - 1) head_fwd(u.mb, x);
       else p2p(nm('f', u.mb, -1, "send"), true, to_next, tag_out, p2p_bytes, {last_compute});
+      out.cut(u.mb, -1, tag_base);
     } else {
       const bool last_bwd = --bwd_left[static_cast<size_t>(u.v)] == 0 && training;
       NodeIndex g = kNone;
@@ -645,15 +650,18 @@ Program Gen::build_stage(int p) {
       if (k < C - 1) g = p2p(nm('b', u.mb, -1, "recv"), false, to_next, tag_out + 1, p2p_bytes, {});
       else g = head_bwd(u.mb, g, &head_wg);
       if (k == C - 1 && last_bwd && !(m.tied_embeddings && P.pp == 1)) dp_reduce(-1, reductions, reduced_layers);
+      out.cut(u.mb, -1, tag_base);
       for (std::int64_t l = ch.first + ch.count - 1; l >= ch.first; --l) {
         g = layer_bwd(u.mb, l, g);
         if (last_bwd) dp_reduce(l, reductions, reduced_layers);
+        out.cut(u.mb, l, tag_base);
       }
       if (k > 0) p2p(nm('b', u.mb, -1, "send"), true, to_prev, tag_in + 1, p2p_bytes, {last_compute});
       else {
         vec(nm('b', u.mb, -1, "embed"), "scatter", act_bytes() * 2.0, double(T) * h(), {});
         if (last_bwd) dp_reduce(-2, reductions, reduced_layers);  // embedding
       }
+      out.cut(u.mb, -1, tag_base);
     }
   }
   flush_dp_reduce(reductions);
@@ -690,12 +698,11 @@ Program Gen::build_stage(int p) {
     }
   }
   this->prog = nullptr;
-  return out;
+  return out.finish();
 }
 
 Program Gen::build_inference_stage(int p) {
-  Program out;
-  out.name = "stage" + std::to_string(p);
+  ProgramBuilder out("stage" + std::to_string(p));
   this->prog = &out;
   last_compute = kNone;
   const std::int64_t k = p;
@@ -703,15 +710,21 @@ Program Gen::build_inference_stage(int p) {
   const RankId to_next = RankId(((k + 1) % P.pp) - p) * stride;
   const RankId to_prev = RankId(((k - 1 + P.pp) % P.pp) - p) * stride;
   for (std::int64_t mb = 0; mb < M; ++mb) {
+    const std::int64_t tag_base = mb * C * 2;
     NodeIndex x = kNone;
     if (k > 0) x = p2p(nm('f', mb, -1, "recv"), false, to_prev, (mb * C + (k - 1)) * 2, act_bytes_sp(), {});
     else x = embed_fwd(mb);
-    for (std::int64_t l = ch.first; l < ch.first + ch.count; ++l) x = layer_fwd('f', mb, l, x);
+    out.cut(mb, -1, tag_base);
+    for (std::int64_t l = ch.first; l < ch.first + ch.count; ++l) {
+      x = layer_fwd('f', mb, l, x);
+      out.cut(mb, l, tag_base);
+    }
     if (k == C - 1) head_fwd(mb, x);
     else p2p(nm('f', mb, -1, "send"), true, to_next, (mb * C + k) * 2, act_bytes_sp(), {last_compute});
+    out.cut(mb, -1, tag_base);
   }
   this->prog = nullptr;
-  return out;
+  return out.finish();
 }
 
 }  // namespace
@@ -732,16 +745,18 @@ Workload generate_transformer(const ScenarioSpec& s) {
   g.V = padded_vocab(m.vocab, P.tp);
   g.M = micro_batches_per_step(s);
   {
-    // Guard against scenarios whose explicit DAG would not fit in memory (every micro-batch of every
-    // layer is a few dozen nodes of about 400 bytes): refuse clearly instead of exhausting memory.
+    // Programs are stored compactly (a block per distinct layer pass, see ir.h), but the engine still
+    // walks every expanded node, and node indices are 32-bit: refuse a stage that would expand past
+    // kMaxProgramNodes (at most about 80 nodes per layer and micro-batch) before generating it.
     const double layers_per_stage = std::ceil(double(m.layers) / double(P.pp));
-    const double nodes = double(g.M) * layers_per_stage * 80.0 * double(P.pp);
-    if (nodes > 2.5e7)
-      throw UserError(s.source + ": scenario '" + s.name + "' would generate about " +
-                      std::to_string(static_cast<long long>(nodes / 1e6)) + " million nodes (" +
+    const double nodes = double(g.M) * layers_per_stage * 80.0;
+    if (nodes > double(kMaxProgramNodes))
+      throw UserError(s.source + ": scenario '" + s.name + "' would expand to about " +
+                      std::to_string(static_cast<long long>(nodes / 1e6)) + " million nodes per pipeline stage (" +
                       std::to_string(static_cast<long long>(g.M)) + " micro-batches x " +
-                      std::to_string(static_cast<long long>(m.layers)) +
-                      " layers); reduce global_batch or raise micro_batch / data parallelism");
+                      std::to_string(static_cast<long long>(m.layers)) + " layers; limit " +
+                      std::to_string(static_cast<long long>(kMaxProgramNodes / 1000000)) +
+                      " million); reduce global_batch or raise micro_batch / data parallelism");
   }
   if (s.training_mode) {
     g.b = s.training.micro_batch;
@@ -808,11 +823,14 @@ Workload generate_transformer(const ScenarioSpec& s) {
   // Step figures.
   double hw = 0;
   for (int p = 0; p < P.pp; ++p) {
+    // Summed node by node in program order (the same rounding as over an explicit node list).
+    const Program& prog = w.programs[static_cast<size_t>(p)];
     double f = 0;
-    for (const auto& n : w.programs[static_cast<size_t>(p)].nodes) {
-      if (n.kind == NodeKind::Gemm) f += n.gemm.flops().value();
-      if (n.kind == NodeKind::Attention) f += n.attn.flops().value();
-    }
+    for (const auto& in : prog.instances)
+      for (const auto& n : prog.blocks[in.block].nodes) {
+        if (n.kind == NodeKind::Gemm) f += n.gemm.flops().value();
+        if (n.kind == NodeKind::Attention) f += n.attn.flops().value();
+      }
     hw += f * double(g.stride);
   }
   w.step.hardware_flops = Flops(hw);
