@@ -7,6 +7,7 @@
 #include <memory>
 #include <queue>
 #include <tuple>
+#include <unordered_map>
 
 #include "sim/core/kernel.h"
 
@@ -77,11 +78,21 @@ struct ClusterEngine::Impl {
   };
   struct Rendezvous {
     CollectiveCall call;
-    std::vector<std::pair<RankId, Ref>> members;
-    std::string first_node;
+    std::vector<std::pair<RankId, Ref>> members;  // the first one names the call in messages
   };
   using CollKey = std::tuple<int, int, std::uint32_t>;  // group set, group, sequence
   using P2PKey = std::tuple<RankId, RankId, std::int64_t>;  // src, dst, tag
+  struct KeyHash {
+    static std::size_t mix(std::size_t h, std::uint64_t v) {
+      return h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+    }
+    std::size_t operator()(const CollKey& k) const {
+      return mix(mix(std::hash<int>()(std::get<0>(k)), std::uint64_t(std::get<1>(k))), std::get<2>(k));
+    }
+    std::size_t operator()(const P2PKey& k) const {
+      return mix(mix(std::hash<RankId>()(std::get<0>(k)), std::uint64_t(std::get<1>(k))), std::uint64_t(std::get<2>(k)));
+    }
+  };
 
   const wl::Workload& w;
   ComputeCostModel& compute;
@@ -89,10 +100,11 @@ struct ClusterEngine::Impl {
   Kernel& k = Kernel::instance();
   std::vector<Rank> ranks;
   std::vector<ProgInfo> info;  // [program]
-  std::map<CollKey, Rendezvous> rendezvous;
+  // Hash maps: only looked up; a deadlock report sorts what it lists.
+  std::unordered_map<CollKey, Rendezvous, KeyHash> rendezvous;
   std::vector<std::vector<std::uint32_t>> simulated_members;  // [group set][group]
-  std::map<P2PKey, std::uint32_t> arrived;             // messages delivered, not yet received
-  std::map<P2PKey, std::deque<Ref>> recv_waiting;  // recvs issued, data not yet there
+  std::unordered_map<P2PKey, std::uint32_t, KeyHash> arrived;        // messages delivered, not yet received
+  std::unordered_map<P2PKey, std::deque<Ref>, KeyHash> recv_waiting;  // recvs issued, data not yet there
   double comm_slowdown = 0;
   double straggler = 1;  // 1 + spread/2 (R-1)/(R+1): the slowest of R chips against the median one
   Impl(const wl::Workload& wl_, ComputeCostModel& c, CommModel& m)
@@ -244,11 +256,11 @@ struct ClusterEngine::Impl {
       rv.call.bytes = nd.coll.bytes;
       rv.call.ranks = group;
       rv.call.root = nd.coll.root;
-      rv.first_node = name_of(r, x);
     } else if (rv.call.kind != nd.coll.kind || rv.call.bytes != nd.coll.bytes) {
       throw SimulationError(
           "collective mismatch on group set '" + gs.name + "' (call #" + std::to_string(std::get<2>(key)) +
-          "): rank " + std::to_string(rv.members.front().first) + " issued '" + rv.first_node + "' (" +
+          "): rank " + std::to_string(rv.members.front().first) + " issued '" +
+          name_of(rv.members.front().first, rv.members.front().second) + "' (" +
           wl::coll_kind_name(rv.call.kind) + ", " + format_bytes(rv.call.bytes) + ") but rank " + std::to_string(r) +
           " issued '" + name_of(r, x) + "' (" + wl::coll_kind_name(nd.coll.kind) + ", " + format_bytes(nd.coll.bytes) + ")");
     }
@@ -319,7 +331,11 @@ struct ClusterEngine::Impl {
       if (ranks[r].remaining > 0) ++stuck;
     msg = "deadlock: " + std::to_string(stuck) + " of " + std::to_string(ranks.size()) +
           " ranks cannot finish (the trace waits on something that never happens)";
-    for (const auto& [key, rv] : rendezvous) {
+    std::vector<const std::pair<const CollKey, Rendezvous>*> open_calls;
+    for (const auto& e : rendezvous) open_calls.push_back(&e);
+    std::sort(open_calls.begin(), open_calls.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    for (const auto* e : open_calls) {
+      const auto& [key, rv] = *e;
       if (shown++ >= 4) break;
       const wl::GroupSet& gs = w.group_sets[std::get<0>(key)];
       const auto& group = gs.groups[std::get<1>(key)];
@@ -332,12 +348,16 @@ struct ClusterEngine::Impl {
         if (!in && nmiss++ < 8) missing += (missing.empty() ? "" : ", ") + std::to_string(m);
       }
       if (nmiss > 8) missing += ", ...";
-      msg += "\n  collective '" + rv.first_node + "' (" + wl::coll_kind_name(rv.call.kind) + " on group set '" +
+      msg += "\n  collective '" + name_of(rv.members.front().first, rv.members.front().second) + "' (" + wl::coll_kind_name(rv.call.kind) + " on group set '" +
              gs.name + "'): " + std::to_string(rv.members.size()) + " of " +
              std::to_string(simulated_members[std::get<0>(key)][std::get<1>(key)]) +
              " ranks arrived; missing rank(s) " + missing;
     }
-    for (const auto& [key, q] : recv_waiting) {
+    std::vector<const std::pair<const P2PKey, std::deque<Ref>>*> waits;
+    for (const auto& e : recv_waiting) waits.push_back(&e);
+    std::sort(waits.begin(), waits.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    for (const auto* e : waits) {
+      const auto& [key, q] = *e;
       if (q.empty() || shown++ >= 8) continue;
       msg += "\n  rank " + std::to_string(std::get<1>(key)) + " waits in recv '" + name_of(std::get<1>(key), q.front()) +
              "' for a send from rank " + std::to_string(std::get<0>(key)) + " (tag " + std::to_string(std::get<2>(key)) +

@@ -1,6 +1,7 @@
 #include "sim/workload/ir.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <queue>
 
@@ -211,15 +212,19 @@ namespace {
 void template_name(std::string& name, std::int64_t mb, std::int64_t layer, std::int16_t& ma, std::int16_t& la) {
   ma = la = -1;
   if (mb < 0 || name.size() < 3 || (name[0] != 'f' && name[0] != 'b' && name[0] != 'r')) return;
-  const std::string M = std::to_string(mb);
-  if (name.compare(1, M.size(), M) != 0 || name.size() <= 1 + M.size() || name[1 + M.size()] != '.') return;
-  name.erase(1, M.size());
+  char M[24], L[24];
+  const size_t nm = static_cast<size_t>(std::to_chars(M, M + sizeof M, mb).ptr - M);
+  if (name.size() <= 1 + nm || name.compare(1, nm, M, nm) != 0 || name[1 + nm] != '.') return;
+  const size_t nl = layer < 0 ? 0 : static_cast<size_t>(std::to_chars(L, L + sizeof L, layer).ptr - L);
+  const bool with_layer = layer >= 0 && name.size() > 2 + nm + nl && name.compare(2 + nm, nl, L, nl) == 0 &&
+                          name[2 + nm + nl] == '.';
+  // Remove the layer digits first (they follow the micro-batch's), then the micro-batch's.
+  if (with_layer) {
+    name.erase(2 + nm, nl);
+    la = 2;
+  }
+  name.erase(1, nm);
   ma = 1;
-  if (layer < 0) return;
-  const std::string L = std::to_string(layer);
-  if (name.compare(2, L.size(), L) != 0 || name.size() <= 2 + L.size() || name[2 + L.size()] != '.') return;
-  name.erase(2, L.size());
-  la = 2;
 }
 }  // namespace
 
@@ -230,8 +235,8 @@ void ProgramBuilder::cut(std::int64_t mb, std::int64_t layer, std::int64_t tag_o
   b.back = true;
   b.mb_at.resize(open_.size());
   b.layer_at.resize(open_.size());
-  std::string key;
-  key.reserve(open_.size() * 64);
+  std::string& key = scratch_;
+  key.clear();
   for (std::size_t i = 0; i < open_.size(); ++i) {
     Node& n = open_[i];
     const NodeIndex g = first + static_cast<NodeIndex>(i);
@@ -245,8 +250,9 @@ void ProgramBuilder::cut(std::int64_t mb, std::int64_t layer, std::int64_t tag_o
     put(key, static_cast<std::uint32_t>(n.deps.size()));
     for (NodeIndex d : n.deps) put(key, d);
   }
-  auto [it, fresh] = index_.try_emplace(std::move(key), static_cast<std::uint32_t>(prog_.blocks.size()));
-  if (fresh) {
+  auto it = index_.find(key);
+  if (it == index_.end()) {
+    it = index_.emplace(key, static_cast<std::uint32_t>(prog_.blocks.size())).first;
     b.nodes = std::move(open_);
     prog_.blocks.push_back(std::move(b));
   }

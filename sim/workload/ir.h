@@ -230,6 +230,7 @@ class ProgramBuilder {
   std::vector<Node> open_;
   NodeIndex next_ = 0;
   std::unordered_map<std::string, std::uint32_t> index_;  // serialised block -> its index
+  std::string scratch_;
 };
 
 struct GroupSet {

@@ -4,6 +4,7 @@
 #include "sim/workload/generator/transformer.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -210,10 +211,18 @@ struct Gen {
   double act_bytes() const { return double(T) * h() * eb; }           // one [T, h] activation
   double act_bytes_sp() const { return act_bytes() / (P.sp ? P.tp : 1); }
 
+  // "<phase><mb>.<layer>.<op>" (ProgramBuilder::cut turns mb and layer into templates).
   static std::string nm(char phase, std::int64_t mb, std::int64_t l, const char* op) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%c%lld.%lld.%s", phase, static_cast<long long>(mb), static_cast<long long>(l), op);
-    return buf;
+    char buf[48];
+    char* p = buf;
+    *p++ = phase;
+    p = std::to_chars(p, buf + 22, mb).ptr;
+    *p++ = '.';
+    p = std::to_chars(p, buf + 44, l).ptr;
+    *p++ = '.';
+    std::string out(buf, p);
+    out += op;
+    return out;
   }
 
   // f operator (entry of a TP region) forward: identity, or all-gather of the sequence with SP.
