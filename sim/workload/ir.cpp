@@ -137,7 +137,7 @@ NodeIndex NodeRef::dep(std::size_t k) const {
 Node NodeRef::materialise() const {
   Node n = *node;
   n.name = name();
-  n.p2p.tag = tag();
+  if (n.kind == NodeKind::Send || n.kind == NodeKind::Recv) n.p2p.tag = tag();
   for (std::size_t k = 0; k < n.deps.size(); ++k) n.deps[k] = dep(k);
   return n;
 }
