@@ -2,14 +2,14 @@
 //   build/tests/bench_engine [ranks...]      default: 8 64 512 4096
 // Workload per rank: a ResNet-50-like data-parallel step, 161 compute nodes and 54 gradient
 // all-reduces (the shape of tests/data/chakra/resnet50_dataparallel_8npus), all ranks sharing
-// one program. Models: the v0 placeholders (roofline, alpha-beta), so this measures the engine.
+// one program. Models: the closed-form roofline and alpha-beta ring, so this measures the engine.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <sys/resource.h>
 
 #include "sim/cluster/engine.h"
-#include "sim/cluster/placeholder_models.h"
+#include "sim/cluster/analytic_models.h"
 
 using namespace xpu;
 
@@ -59,8 +59,8 @@ int main(int argc, char** argv) {
   std::printf("%8s %12s %12s %14s %12s\n", "ranks", "wall_s", "events", "sim_step_s", "maxrss_MiB");
   for (int n : sizes) {
     auto w = resnet_like(n);
-    cluster::RooflinePlaceholder compute(chip);
-    cluster::AlphaBetaRingPlaceholder comm(units::gbps(56), units::microseconds(1.5));
+    cluster::RooflineComputeModel compute(chip);
+    cluster::AlphaBetaRingNetwork comm(units::gbps(56), units::microseconds(1.5));
     auto t0 = std::chrono::steady_clock::now();
     cluster::ClusterEngine e(w, compute, comm);
     auto r = e.run();
