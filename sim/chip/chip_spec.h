@@ -162,14 +162,14 @@ struct BufferSpec {
 struct HbmSummarySpec {
   BytesPerSecond bandwidth;   // peak, all stacks
   Bytes capacity;
-  double efficiency = 0.9;    // achievable fraction of peak used by the roofline placeholder
+  double efficiency = 0.9;    // achievable fraction of peak: the roofline model, and the memory when preset is empty
   std::string preset;         // optional: memory preset file for the HBM model (arch-configs/memory/)
   template <class V>
   void visit(V& v) {
     v.field("bandwidth", bandwidth, cfg::Field("peak HBM bandwidth of the chip, all stacks").required().positive());
     v.field("capacity", capacity, cfg::Field("HBM capacity of the chip").required().positive());
-    v.field("efficiency", efficiency, cfg::Field("achievable fraction of peak bandwidth (roofline placeholder only)").positive().max(1));
-    v.field("preset", preset, cfg::Field("memory preset (arch-configs/memory/*.yaml) for the detailed HBM model; empty = none"));
+    v.field("efficiency", efficiency, cfg::Field("achievable fraction of peak bandwidth: the roofline model's memory bound, and the compute-array model's constant-efficiency memory when preset is empty (a preset's HBM model derives its own)").positive().max(1));
+    v.field("preset", preset, cfg::Field("memory preset (arch-configs/memory/*.yaml) for the detailed HBM model; a relative path is relative to the file naming it (--set: to the config file); empty = none"));
   }
 };
 
@@ -266,7 +266,7 @@ struct ChipSpec {
   ChipLinkSpec links;
   KernelSpec kernel;
   PowerSpec power;
-  double compute_efficiency = 1.0;  // roofline placeholder: achievable fraction of matrix peak
+  double compute_efficiency = 1.0;  // roofline model: achievable fraction of matrix peak
 
   template <class V>
   void visit(V& v) {
@@ -284,7 +284,7 @@ struct ChipSpec {
     v.field("kernel", kernel, cfg::Field("kernel-library effects: launch overhead, achieved memory efficiency, tile costs"));
     v.field("power", power, cfg::Field("energy per operation, static power and the TDP cap (docs/models/power.md)"));
     v.field("compute_efficiency", compute_efficiency,
-            cfg::Field("achievable fraction of matrix peak (roofline placeholder only)").positive().max(1));
+            cfg::Field("achievable fraction of matrix peak (models.compute: roofline only; the compute-array model derives its own)").positive().max(1));
   }
 
   // Peak matrix throughput of the whole chip for `d` (2 FLOP per MAC).

@@ -51,7 +51,7 @@ int check_cmd(const std::vector<std::string>& argv) {
     }
     wl::Workload w = wl::load_workload(f);
     std::size_t nodes = 0;
-    for (const auto& p : w.programs) nodes += p.nodes.size();
+    for (const auto& p : w.programs) nodes += p.size();
     std::cout << f << ": ok (workload '" << w.name << "': " << w.num_ranks << " ranks, " << w.programs.size()
               << " distinct program" << (w.programs.size() == 1 ? "" : "s") << ", " << nodes << " nodes)\n";
     for (const auto& n : w.notes) std::cout << "  note: " << n << "\n";

@@ -35,9 +35,16 @@ int run_gen(const std::vector<std::string>& argv) {
   if (args.has("out")) prepare_output_file(args.get("out"), "--out");  // fail before generating
   wl::Workload w = wl::gen::generate_transformer(s);
   size_t nodes = 0;
-  for (const auto& p : w.programs) nodes += p.nodes.size();
+  for (const auto& p : w.programs) nodes += p.size();
   std::printf("workload   %s\n", w.name.c_str());
   std::printf("ranks      %d (%zu distinct programs, %zu nodes)\n", w.num_ranks, w.programs.size(), nodes);
+  size_t stored = 0, instances = 0, blocks = 0;
+  for (const auto& p : w.programs) {
+    for (const auto& b : p.blocks) stored += b.nodes.size();
+    blocks += p.blocks.size();
+    instances += p.instances.size();
+  }
+  std::printf("stored     %zu nodes in %zu distinct blocks, placed by %zu instances\n", stored, blocks, instances);
   std::printf("model      %.4g B parameters, %.4g B active per token\n", s.model.total_params() / 1e9,
               s.model.active_params() / 1e9);
   std::printf("step       %.6g tokens, model %.6g PFLOP, hardware %.6g PFLOP\n", w.step.tokens,

@@ -79,7 +79,7 @@ int run_op(const std::vector<std::string>& argv) {
   }
   std::cout << "op           " << r.op << "\n";
   if (arch.models.compute == "roofline")
-    std::cout << "             (note: this arch runs workloads on the roofline placeholder, models.compute: roofline;\n"
+    std::cout << "             (note: this arch runs workloads on the roofline model, models.compute: roofline;\n"
                  "              op shows the compute-array model)\n";
   if (!op.note.empty()) std::cout << "             (" << op.note << ")\n";
   std::cout << "chip         " << chip.name << ": " << chip.cores << " cores at " << fixed(chip.clock.hertz() / 1e9, 3)

@@ -33,12 +33,16 @@ ArchSpec load_arch(const std::string& path, const std::vector<ArchOverride>& ove
   for (const auto& o : overrides) cfg::apply_override(root, o.key, o.value, "--set " + o.text());
   ArchSpec a = cfg::read<ArchSpec>(root, "");
   a.source_file = path;
-  // A memory preset path is relative to the file that names it (which may be an inherited base).
+  // A memory preset path is relative to the file that names it (which may be an inherited base); a
+  // `--set chip.hbm.preset=PATH` override is relative to the config file it overrides, as a key
+  // written in that file would be (an override's node carries its origin, line 0, not a file).
   if (!a.chip.hbm.preset.empty() && !std::filesystem::path(a.chip.hbm.preset).is_absolute()) {
     const cfg::Node* n = root.find("chip");
     n = n ? n->find("hbm") : nullptr;
     n = n ? n->find("preset") : nullptr;
-    std::string from = n ? n->loc.file : path;
+    bool from_override = false;
+    for (const auto& o : overrides) from_override |= n != nullptr && n->loc.file == "--set " + o.text();
+    std::string from = n && !from_override ? n->loc.file : path;
     a.chip.hbm.preset = (std::filesystem::path(from).parent_path() / a.chip.hbm.preset).lexically_normal().string();
     if (!std::filesystem::exists(a.chip.hbm.preset))
       throw ConfigError(n ? n->loc : SourceLoc{path}, "chip.hbm.preset", "no such memory preset '" + a.chip.hbm.preset + "'");

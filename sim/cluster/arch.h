@@ -13,8 +13,8 @@ namespace xpu {
 
 // Which model fills each seam (docs/engine.md). Defaults are the detailed models.
 struct ModelsSpec {
-  std::string compute = "array";       // compute-array model, or the roofline placeholder
-  std::string network = "flow";        // flow-level network with collectives, or the alpha-beta placeholder
+  std::string compute = "array";       // compute-array model, or the closed-form roofline
+  std::string network = "flow";        // flow-level network with collectives, or the closed-form alpha-beta ring
   std::string collective_algorithm = "auto";  // collective algorithm (auto = fastest by model)
   Bytes collective_chunk = Bytes(4.0 * units::MiB);
   std::string comm_streams = "per_communicator";  // or "single"
@@ -49,7 +49,7 @@ struct ArchSpec {
   }
   void check(const cfg::Checker& c) const;
 
-  // Link figures the placeholder network uses, with defaults resolved.
+  // Link figures the alpha-beta ring network uses, with defaults resolved.
   BytesPerSecond link_bandwidth() const;
   Seconds link_latency() const;
 };

@@ -18,6 +18,9 @@
 //  * Symmetry: when the workload names representatives (wl::Workload::representative), only they
 //    are simulated; a collective waits for its simulated members only, and every other rank's
 //    statistics are its representative's.
+//  * Compact programs (wl::Program): the engine walks the expanded program without materialising
+//    it. Costs are computed once per distinct node; a rank's dependency counters exist only for the
+//    block instances it has started and not finished (allocated on first use, freed on completion).
 // Per rank, time is split into compute-only, comm-only, overlap and idle by accounting at every
 // stream state change (O(1) per event): "exposed communication" is comm-only time.
 #pragma once
@@ -68,8 +71,12 @@ struct SimResult {
   std::vector<RankStats> ranks;
   std::vector<wl::RankId> traced_ranks;
   std::vector<OpRecord> ops;                   // traced ranks, sorted by (rank, start, node)
-  std::vector<std::vector<OpCost>> costs;      // [program][node]: compute nodes' cost
-  std::vector<std::vector<std::string>> algos; // [program][node]: collective algorithm used
+  // Per distinct node (a block's node stands for all its instances), [program][block][node in block]:
+  std::vector<std::vector<std::vector<OpCost>>> costs;       // compute nodes' cost
+  std::vector<std::vector<std::vector<std::string>>> algos;  // collective algorithm used (first call)
+  // Expanded node g of program p (OpRecord::node) to its entries above.
+  const OpCost& cost(const wl::Workload& w, int p, wl::NodeIndex g) const;
+  const std::string& algo(const wl::Workload& w, int p, wl::NodeIndex g) const;
   std::uint64_t events = 0;
   int simulated_ranks = 0;  // < ranks.size() under symmetry reduction
   double clock_scale = 1.0;  // < 1: the chips ran below their sustained clock (TDP cap; power.h)

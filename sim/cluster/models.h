@@ -5,7 +5,7 @@
 //  * CommModel is asynchronous: the engine calls start_*() when a collective's participants have
 //    all arrived (or a send is issued) and the model calls `done` from a Kernel callback when the
 //    data has moved. A flow-level network with congestion implements the same interface as the
-//    alpha-beta placeholder.
+//    closed-form alpha-beta ring (analytic_models.h).
 #pragma once
 
 #include <functional>
@@ -62,7 +62,7 @@ class CommModel {
   virtual void start_send(wl::RankId src, wl::RankId dst, Bytes bytes, std::function<void()> done) = 0;
   // Human-readable algorithm choice for a call (for reports); "" when not applicable.
   virtual std::string algorithm(const CollectiveCall&) const { return ""; }
-  // Bytes carried per link so far; empty for models without links (the placeholder).
+  // Bytes carried per link so far; empty for models without links (the alpha-beta ring).
   virtual std::vector<LinkUsage> link_usage() const { return {}; }
 };
 

@@ -29,13 +29,22 @@ StepEnergy step_energy(const wl::Workload& w, const ArchSpec& arch, const SimRes
     const double share = ranks_of_program[p] / n;
     if (share == 0) continue;
     const auto& prog = w.programs[p];
-    for (wl::NodeIndex i = 0; i < prog.nodes.size() && i < r.costs[p].size(); ++i) {
-      const auto& nd = prog.nodes[i];
-      if (wl::is_communication(nd.kind)) continue;
-      const double flops = r.costs[p][i].flops.value() * share;
-      if (nd.kind == wl::NodeKind::Gemm) e.compute_j += flops / 2 * mac_pj(nd.gemm.dtype) * 1e-12 * s2;
-      else if (nd.kind == wl::NodeKind::Attention) e.compute_j += flops / 2 * mac_pj(nd.attn.dtype) * 1e-12 * s2;
-      else e.vector_j += flops * P.vector_pj_per_flop * 1e-12 * s2;
+    // Energy of each distinct block once, then once per instance of it.
+    std::vector<double> block_matrix_j(prog.blocks.size(), 0.0), block_vector_j(prog.blocks.size(), 0.0);
+    for (std::size_t b = 0; b < prog.blocks.size() && b < r.costs[p].size(); ++b) {
+      const auto& nodes = prog.blocks[b].nodes;
+      for (std::size_t j = 0; j < nodes.size() && j < r.costs[p][b].size(); ++j) {
+        const auto& nd = nodes[j];
+        if (wl::is_communication(nd.kind)) continue;
+        const double flops = r.costs[p][b][j].flops.value();
+        if (nd.kind == wl::NodeKind::Gemm) block_matrix_j[b] += flops / 2 * mac_pj(nd.gemm.dtype) * 1e-12;
+        else if (nd.kind == wl::NodeKind::Attention) block_matrix_j[b] += flops / 2 * mac_pj(nd.attn.dtype) * 1e-12;
+        else block_vector_j[b] += flops * P.vector_pj_per_flop * 1e-12;
+      }
+    }
+    for (const auto& in : prog.instances) {
+      e.compute_j += block_matrix_j[in.block] * share * s2;
+      e.vector_j += block_vector_j[in.block] * share * s2;
     }
   }
   double hbm = 0, sent = 0;

@@ -7,7 +7,7 @@
 
 #include "sim/cluster/chip_compute_model.h"
 #include "sim/cluster/network_comm_model.h"
-#include "sim/cluster/placeholder_models.h"
+#include "sim/cluster/analytic_models.h"
 
 namespace xpu::cluster {
 
@@ -56,13 +56,13 @@ CollectiveOptions collective_options(const ArchSpec& arch) {
 }
 
 std::unique_ptr<ComputeCostModel> make_compute_model(const ArchSpec& arch) {
-  if (arch.models.compute == "roofline") return std::make_unique<RooflinePlaceholder>(running_chip(arch.chip));
+  if (arch.models.compute == "roofline") return std::make_unique<RooflineComputeModel>(running_chip(arch.chip));
   return make_chip_compute_model(arch);
 }
 
 std::unique_ptr<CommModel> make_comm_model(const ArchSpec& arch) {
   if (arch.models.network == "alpha_beta")
-    return std::make_unique<AlphaBetaRingPlaceholder>(arch.link_bandwidth(), arch.link_latency());
+    return std::make_unique<AlphaBetaRingNetwork>(arch.link_bandwidth(), arch.link_latency());
   return std::make_unique<NetworkCommModel>(arch, link_defaults(arch), collective_options(arch));
 }
 

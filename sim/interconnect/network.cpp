@@ -72,13 +72,15 @@ void Network::send(int src, int dst, Bytes bytes, std::function<void()> on_done)
     call_after(0, std::move(on_done));
     return;
   }
-  topo_->route(src, dst, scratch_);
+  auto [it, fresh] = routes_.try_emplace((std::uint64_t(std::uint32_t(src)) << 32) | std::uint32_t(dst));
+  if (fresh) topo_->route(src, dst, it->second);
+  const Route& r = it->second;
   if (bytes.bytes() <= 0) {
-    call_after(to_ps(scratch_.latency_s), std::move(on_done));
+    call_after(to_ps(r.latency_s), std::move(on_done));
     return;
   }
-  claim(scratch_.links);
-  add_flow(scratch_.links, bytes.bytes(), bytes.bytes(), to_ps(scratch_.latency_s), 0, std::move(on_done));
+  claim(r.links);
+  add_flow(r.links, bytes.bytes(), bytes.bytes(), to_ps(r.latency_s), 0, std::move(on_done));
 }
 
 void Network::add_flow(const std::vector<int>& links, double size, double remaining, std::int64_t latency_ps,

@@ -34,6 +34,7 @@
 #include <functional>
 #include <memory>
 #include <queue>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/units.h"
@@ -213,7 +214,9 @@ class Network {
   std::uint32_t epoch_ = 0;
   std::size_t active_ = 0;
   NetworkStats stats_;
-  Route scratch_;
+  // Routes are deterministic: each (src, dst) pair is routed once (collectives send between the same
+  // pairs at every step and call).
+  std::unordered_map<std::uint64_t, Route> routes_;
   // scratch reused by recompute() and wake()
   std::vector<int> comp_links_, comp_flows_;
   std::vector<double> old_rate_;

@@ -9,7 +9,8 @@
 // when the write queue reaches the high watermark (or there are no reads) and back when it falls to
 // the low watermark. Page policy: open (rows stay open until a conflict or refresh) or closed
 // (RDA/WRA when no other queued request hits the row).
-// Refresh: all-bank REF every nREFI per pseudo-channel (staggered across pseudo-channels); when due,
+// Refresh: all-bank REF every nREFI per pseudo-channel (at the same times on every pseudo-channel, as
+// DRAMSim3; controller.refresh_stagger spreads them over nREFI); when due,
 // the controller stops activating, precharges open banks and issues REF, which blocks the
 // pseudo-channel for nRFC. When idle, refreshes due in the idle time are accounted as done then
 // (no events are spent on an idle memory).

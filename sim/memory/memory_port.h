@@ -1,5 +1,5 @@
 // MemoryPort: the narrow seam between whoever moves data (DMA engines of the chip model, the
-// roofline placeholder) and a memory model (the detailed HBM model or its calibrated fast mode).
+// roofline model) and a memory model (the detailed HBM model or its calibrated fast mode).
 //
 // Contract: `achievable_bandwidth(profile)` is the sustained bandwidth a saturating stream of
 // requests with that profile gets from the whole memory (all channels); `idle_latency()` is the

@@ -72,14 +72,25 @@ Summary summarize(const wl::Workload& w, const ArchSpec& arch, const cluster::Si
     const auto& prog = w.programs[p];
     const double share = ranks_of_program[p] / n;  // fraction of ranks running this program
     if (share == 0) continue;
-    for (wl::NodeIndex i = 0; i < prog.nodes.size(); ++i) {
-      const auto& nd = prog.nodes[i];
-      auto& c = classes[class_of(nd)];
-      c.name = class_of(nd);
-      c.count += share;
-      if (nd.kind == wl::NodeKind::Gemm) flops_by_dtype[dtype_name(nd.gemm.dtype)] += nd.gemm.flops().value();
-      if (!wl::is_communication(nd.kind))
-        c.time += r.costs[p][i].time * share;
+    // Node by node in program order (the same sums, to the last bit, as over an explicit node
+    // list); the class of each distinct node is looked up once.
+    std::vector<std::vector<CategoryTime*>> cls(prog.blocks.size());
+    for (size_t b = 0; b < prog.blocks.size(); ++b)
+      for (const auto& nd : prog.blocks[b].nodes) {
+        auto& c = classes[class_of(nd)];
+        c.name = class_of(nd);
+        cls[b].push_back(&c);
+      }
+    for (const auto& in : prog.instances) {
+      const auto& nodes = prog.blocks[in.block].nodes;
+      for (size_t j = 0; j < nodes.size(); ++j) {
+        const auto& nd = nodes[j];
+        auto& c = *cls[in.block][j];
+        c.count += share;
+        if (nd.kind == wl::NodeKind::Gemm) flops_by_dtype[dtype_name(nd.gemm.dtype)] += nd.gemm.flops().value();
+        if (!wl::is_communication(nd.kind))
+          c.time += r.costs[p][in.block][j].time * share;
+      }
     }
   }
   s.peak_dtype = "bf16";
@@ -278,13 +289,14 @@ std::string ops_csv(const wl::Workload& w, const cluster::SimResult& r) {
   o << "rank,node,name,kind,class,stream,start_s,end_s,duration_s,flops,hbm_bytes,comm_bytes,bound,algorithm\n";
   for (const auto& op : r.ops) {
     const int p = w.program_of_rank[op.rank];
-    const auto& nd = w.programs[p].nodes[op.node];
-    const auto& c = r.costs[p][op.node];
+    const wl::NodeRef ref = w.programs[p].node(op.node);
+    const auto& nd = *ref;
+    const auto& c = r.cost(w, p, op.node);
     const bool is_comm = wl::is_communication(nd.kind);
     double comm_bytes = nd.kind == wl::NodeKind::Collective ? nd.coll.bytes.value()
                         : is_comm                           ? nd.p2p.bytes.value()
                                                             : 0.0;
-    std::string name = nd.name;
+    std::string name = ref.name();
     if (name.find_first_of(",\"\n") != std::string::npos) {
       std::string q = "\"";
       for (char ch : name) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
@@ -294,7 +306,7 @@ std::string ops_csv(const wl::Workload& w, const cluster::SimResult& r) {
       << wl::stream_name(nd.stream) << "," << fixed(op.start_ps * 1e-12, 12) << "," << fixed(op.end_ps * 1e-12, 12) << ","
       << fixed((op.end_ps - op.start_ps) * 1e-12, 12) << "," << (is_comm ? "0" : fixed(c.flops.value(), 0)) << ","
       << (is_comm ? "0" : fixed(c.hbm_bytes.value(), 0)) << "," << fixed(comm_bytes, 0) << "," << (is_comm ? "" : c.bound)
-      << "," << r.algos[p][op.node] << "\n";
+      << "," << r.algo(w, p, op.node) << "\n";
   }
   return o.str();
 }
@@ -321,10 +333,11 @@ std::string perfetto_json(const wl::Workload& w, const cluster::SimResult& r) {
   }
   for (const auto& op : r.ops) {
     const int p = w.program_of_rank[op.rank];
-    const auto& nd = w.programs[p].nodes[op.node];
+    const wl::NodeRef ref = w.programs[p].node(op.node);
+    const auto& nd = *ref;
     sep();
     // Chrome trace times are microseconds; keep picosecond resolution with 6 decimals.
-    o << "{\"ph\": \"X\", \"name\": " << jstr(nd.name) << ", \"cat\": " << jstr(class_of(nd)) << ", \"pid\": " << op.rank
+    o << "{\"ph\": \"X\", \"name\": " << jstr(ref.name()) << ", \"cat\": " << jstr(class_of(nd)) << ", \"pid\": " << op.rank
       << ", \"tid\": " << (nd.stream == wl::StreamKind::Compute ? 0 : 1) << ", \"ts\": " << fixed(op.start_ps * 1e-6, 6)
       << ", \"dur\": " << fixed((op.end_ps - op.start_ps) * 1e-6, 6) << ", \"args\": {\"kind\": \""
       << wl::node_kind_name(nd.kind) << "\"";
@@ -332,10 +345,10 @@ std::string perfetto_json(const wl::Workload& w, const cluster::SimResult& r) {
       o << ", \"q_len\": " << nd.attn.q_len << ", \"kv_len\": " << nd.attn.kv_len << ", \"heads\": " << nd.attn.heads;
     if (nd.kind == wl::NodeKind::Gemm)
       o << ", \"m\": " << nd.gemm.m << ", \"n\": " << nd.gemm.n << ", \"k\": " << nd.gemm.k << ", \"bound\": "
-        << jstr(r.costs[p][op.node].bound);
+        << jstr(r.cost(w, p, op.node).bound);
     if (nd.kind == wl::NodeKind::Collective)
       o << ", \"bytes\": " << jnum(nd.coll.bytes.value()) << ", \"group\": " << jstr(w.group_sets[nd.coll.group_set].name)
-        << ", \"algorithm\": " << jstr(r.algos[p][op.node]);
+        << ", \"algorithm\": " << jstr(r.algo(w, p, op.node));
     o << "}}";
   }
   o << "\n]}\n";

@@ -10,12 +10,23 @@
 // the subset that contains r. So one shared program can say "all-reduce over my TP group".
 // Point-to-point ops name a peer either absolutely or as an offset from the executing rank.
 //
-// Nodes reference their dependencies by index into `Program::nodes`; `validate()` rejects dangling
-// references and cycles, and computes a topological order.
+// A Program is compact: its work is stored once per distinct *block* and repeated by *instances*.
+// A block is a contiguous run of nodes (the generator cuts one per micro-batch pass through a
+// layer, plus the pieces between layers); an instance places a block in the program and says which
+// micro-batch and layer it is, which only changes node names and point-to-point tags. Memory grows
+// with the distinct work (blocks) plus 24 bytes per instance, not with micro-batches x layers. The
+// program a reader or the engine sees is the *expanded* one: node g of the program is node
+// g - first of the instance holding it, with its name, tag and dependencies resolved (NodeRef).
+// The engine walks the expanded program lazily (docs/engine.md, "Compact programs"); `expand()`
+// materialises it for writers and tests. A trace read from a file is one literal block.
+//
+// Nodes reference their dependencies by index into the expanded program; `validate()` rejects
+// dangling references and cycles.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/dtype.h"
@@ -31,6 +42,8 @@ inline constexpr double kMaxOpFlops = 1.0e18;
 
 using RankId = std::int32_t;
 using NodeIndex = std::uint32_t;
+// The most nodes one expanded program may have (node indices are 32-bit).
+inline constexpr NodeIndex kMaxProgramNodes = NodeIndex(1) << 31;
 
 enum class NodeKind {
   Gemm,        // (batched) matrix multiply: C[b,m,n] = A[b,m,k] * B[b,k,n]
@@ -116,6 +129,9 @@ struct P2POp {
   RankId resolve(RankId self) const { return peer >= 0 ? peer : self + offset; }
 };
 
+// One node with its payload. In a builder or an expanded program (`Program::expand`, the readers'
+// input to `Program::from_nodes`) names, tags and `deps` (indices of earlier or later nodes) are
+// literal; inside a Block they are templates (see Block).
 struct Node {
   std::string name;
   NodeKind kind = NodeKind::Delay;
@@ -132,10 +148,89 @@ struct Node {
   SourceLoc loc;        // where the node was defined (for error messages)
 };
 
+// A run of nodes stored once and placed by one or more instances.
+//  * deps: with `back` set (generated blocks), deps[k] is the distance back from the node to its
+//    dependency in the expanded program (> 0; it may reach into earlier instances). Without it
+//    (literal blocks: a trace read from a file, used by one instance), deps[k] is the dependency's
+//    index within the block, earlier or later.
+//  * names: `mb_at` / `layer_at` (>= 0) are the positions in the template name where the instance's
+//    micro-batch and layer numbers are inserted; -1: the name is literal.
+//  * tags: a point-to-point node's tag is the template tag plus the instance's tag_offset.
+struct Block {
+  std::vector<Node> nodes;
+  std::vector<std::int16_t> mb_at, layer_at;  // per node
+  bool back = false;
+};
+
+struct Instance {
+  std::uint32_t block = 0;
+  NodeIndex first = 0;  // index of its first node in the expanded program
+  std::int32_t mb = -1, layer = -1;
+  std::int64_t tag_offset = 0;
+};
+
+struct Program;
+
+// A node of the expanded program: the template payload plus what the instance resolves.
+struct NodeRef {
+  const Program* prog = nullptr;
+  const Node* node = nullptr;  // payload (name/tag/deps are templates: use the methods)
+  NodeIndex index = 0;
+  std::uint32_t inst = 0, local = 0;
+  const Node* operator->() const { return node; }
+  const Node& operator*() const { return *node; }
+  std::string name() const;
+  std::int64_t tag() const;
+  std::size_t num_deps() const { return node->deps.size(); }
+  NodeIndex dep(std::size_t k) const;
+  Node materialise() const;  // a copy with name, tag and deps resolved
+};
+
 struct Program {
   std::string name;
-  std::vector<Node> nodes;
-  std::vector<NodeIndex> topo_order;  // filled by validate()
+  std::vector<Block> blocks;
+  std::vector<Instance> instances;  // in program order, each starting where the previous ends
+
+  // Nodes in the expanded program.
+  NodeIndex size() const { return total_; }
+  // The instance holding expanded node g (binary search).
+  std::uint32_t locate(NodeIndex g) const;
+  NodeRef node(NodeIndex g) const;
+  NodeRef node(std::uint32_t inst, std::uint32_t local) const;
+  // Every node with names, tags and dependencies resolved (memory: the whole expanded program).
+  std::vector<Node> expand() const;
+  // How many instances place each block.
+  std::vector<std::uint64_t> instance_counts() const;
+  // A program of literal nodes (deps: indices into `nodes`): one block, one instance.
+  static Program from_nodes(std::string name, std::vector<Node> nodes);
+  void add_instance(std::uint32_t block, std::int32_t mb, std::int32_t layer, std::int64_t tag_offset);
+
+ private:
+  NodeIndex total_ = 0;
+};
+
+// Builds a compact program: nodes are pushed with absolute (expanded) dependencies and literal
+// names; `cut()` closes the run pushed since the previous cut as one instance of a block, stored
+// once when an identical block (same payloads, dependency distances, name and tag templates) exists.
+// The expanded program is exactly the sequence of pushed nodes, whatever the cuts.
+class ProgramBuilder {
+ public:
+  explicit ProgramBuilder(std::string name);
+  NodeIndex size() const { return next_; }
+  // Append a node; its deps must be earlier nodes. Returns its index.
+  NodeIndex push(Node n);
+  // Close the open run. Names `<phase><mb>.<layer>.…` (phase f, b or r) become templates of the
+  // instance's micro-batch and layer (mb/layer < 0: names stay literal); tags are stored relative
+  // to tag_offset.
+  void cut(std::int64_t mb = -1, std::int64_t layer = -1, std::int64_t tag_offset = 0);
+  Program finish();
+
+ private:
+  Program prog_;
+  std::vector<Node> open_;
+  NodeIndex next_ = 0;
+  std::unordered_map<std::string, std::uint32_t> index_;  // serialised block -> its index
+  std::string scratch_;
 };
 
 struct GroupSet {
@@ -181,7 +276,11 @@ struct Workload {
   int find_group_set(const std::string& name) const;
 };
 
-// Check structure and fill derived fields (topo orders, group_of_rank). Throws ConfigError naming
+// Append a byte string of a node's kind, stream and payload (not its name, deps or location) to s:
+// equal for two nodes exactly when they describe the same work.
+void append_payload_key(std::string& s, const Node& n);
+
+// Check structure and fill derived fields (group_of_rank). Throws ConfigError naming
 // the node (and its source location, when known) for: dependency on a missing node, a cycle, a
 // collective whose group set does not contain the executing rank, a peer out of range, ranks
 // without a program.

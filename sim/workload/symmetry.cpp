@@ -1,63 +1,25 @@
 #include "sim/workload/symmetry.h"
 
-#include <cstring>
 #include <map>
 
 namespace xpu::wl {
-namespace {
-template <class T>
-void put(std::string& s, const T& v) {
-  char buf[sizeof(T)];
-  std::memcpy(buf, &v, sizeof(T));
-  s.append(buf, sizeof(T));
-}
-void put_str(std::string& s, const std::string& v) {
-  put(s, static_cast<std::uint32_t>(v.size()));
-  s += v;
-}
-}  // namespace
 
 std::string program_key(const Program& p) {
+  // Over the expanded program, so that a compact (generated) program and the same program read
+  // back from a trace file have the same key.
   std::string s;
-  s.reserve(p.nodes.size() * 48);
-  put(s, static_cast<std::uint64_t>(p.nodes.size()));
-  for (const Node& n : p.nodes) {
-    put_str(s, n.name);
-    put(s, static_cast<int>(n.kind));
-    put(s, static_cast<int>(n.stream));
-    switch (n.kind) {
-      case NodeKind::Gemm:
-        put(s, n.gemm.m); put(s, n.gemm.n); put(s, n.gemm.k); put(s, n.gemm.batch);
-        put(s, static_cast<int>(n.gemm.dtype));
-        break;
-      case NodeKind::Vector:
-        put_str(s, n.vec.op_class); put(s, n.vec.bytes.value()); put(s, n.vec.flops.value());
-        put(s, static_cast<int>(n.vec.dtype));
-        break;
-      case NodeKind::MemCopy:
-        put(s, n.copy.bytes.value()); put_str(s, n.copy.direction);
-        break;
-      case NodeKind::Collective:
-        put(s, static_cast<int>(n.coll.kind)); put(s, n.coll.bytes.value()); put(s, n.coll.group_set);
-        put(s, n.coll.root);
-        break;
-      case NodeKind::Send:
-      case NodeKind::Recv:
-        put(s, n.p2p.peer); put(s, n.p2p.offset); put(s, n.p2p.tag); put(s, n.p2p.bytes.value());
-        break;
-      case NodeKind::Attention:
-        put(s, n.attn.batch); put(s, n.attn.heads); put(s, n.attn.kv_heads); put(s, n.attn.q_len);
-        put(s, n.attn.kv_len); put(s, n.attn.head_dim); put(s, n.attn.v_dim);
-        put(s, static_cast<int>(n.attn.causal)); put(s, static_cast<int>(n.attn.backward));
-        put(s, static_cast<int>(n.attn.dtype));
-        break;
-      case NodeKind::Delay:
-        break;
+  const auto put_u64 = [&s](std::uint64_t v) { s.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put_u64(p.size());
+  for (std::uint32_t i = 0; i < p.instances.size(); ++i) {
+    const auto& nodes = p.blocks[p.instances[i].block].nodes;
+    for (std::uint32_t j = 0; j < nodes.size(); ++j) {
+      const Node n = p.node(i, j).materialise();
+      put_u64(n.name.size());
+      s += n.name;
+      append_payload_key(s, n);
+      put_u64(n.deps.size());
+      for (NodeIndex d : n.deps) put_u64(d);
     }
-    put(s, n.duration.value());
-    put(s, n.flops_hint.value());
-    put(s, static_cast<std::uint32_t>(n.deps.size()));
-    for (NodeIndex d : n.deps) put(s, d);
   }
   return s;
 }

@@ -2,14 +2,14 @@
 //   build/tests/bench_engine [ranks...]      default: 8 64 512 4096
 // Workload per rank: a ResNet-50-like data-parallel step, 161 compute nodes and 54 gradient
 // all-reduces (the shape of tests/data/chakra/resnet50_dataparallel_8npus), all ranks sharing
-// one program. Models: the v0 placeholders (roofline, alpha-beta), so this measures the engine.
+// one program. Models: the closed-form roofline and alpha-beta ring, so this measures the engine.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <sys/resource.h>
 
 #include "sim/cluster/engine.h"
-#include "sim/cluster/placeholder_models.h"
+#include "sim/cluster/analytic_models.h"
 
 using namespace xpu;
 
@@ -18,8 +18,7 @@ static wl::Workload resnet_like(int ranks) {
   w.name = "resnet-like-dp";
   w.num_ranks = ranks;
   int all = w.group_all();
-  wl::Program p;
-  p.name = "dp";
+  std::vector<wl::Node> nodes;
   wl::NodeIndex prev = 0;
   for (int i = 0; i < 161; ++i) {
     wl::Node n;
@@ -27,8 +26,8 @@ static wl::Workload resnet_like(int ranks) {
     n.kind = wl::NodeKind::Delay;
     n.duration = units::microseconds(1082450.0 / 161);
     if (i) n.deps.push_back(prev);
-    prev = static_cast<wl::NodeIndex>(p.nodes.size());
-    p.nodes.push_back(n);
+    prev = static_cast<wl::NodeIndex>(nodes.size());
+    nodes.push_back(n);
     if (i >= 107) {  // backward: an all-reduce after each of the last 54 compute nodes
       wl::Node c;
       c.name = "ar" + std::to_string(i);
@@ -38,10 +37,10 @@ static wl::Workload resnet_like(int ranks) {
       c.coll.bytes = Bytes(97.3e6 / 54);
       c.coll.group_set = all;
       c.deps.push_back(prev);
-      p.nodes.push_back(c);
+      nodes.push_back(c);
     }
   }
-  w.programs.push_back(p);
+  w.programs.push_back(wl::Program::from_nodes("dp", std::move(nodes)));
   w.program_of_rank.assign(ranks, 0);
   wl::validate(w);
   return w;
@@ -60,8 +59,8 @@ int main(int argc, char** argv) {
   std::printf("%8s %12s %12s %14s %12s\n", "ranks", "wall_s", "events", "sim_step_s", "maxrss_MiB");
   for (int n : sizes) {
     auto w = resnet_like(n);
-    cluster::RooflinePlaceholder compute(chip);
-    cluster::AlphaBetaRingPlaceholder comm(units::gbps(56), units::microseconds(1.5));
+    cluster::RooflineComputeModel compute(chip);
+    cluster::AlphaBetaRingNetwork comm(units::gbps(56), units::microseconds(1.5));
     auto t0 = std::chrono::steady_clock::now();
     cluster::ClusterEngine e(w, compute, comm);
     auto r = e.run();

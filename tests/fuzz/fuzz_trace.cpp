@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   return xpu::fuzz::run_one([&] {
     xpu::wl::Workload w = xpu::wl::read_yaml_trace_text(text, "fuzz.yaml");
     std::size_t nodes = 0;
-    for (const auto& p : w.programs) nodes += p.nodes.size();
+    for (const auto& p : w.programs) nodes += p.size();
     if (w.num_ranks <= 8 && nodes <= 256) xpu::fuzz::simulate_small(arch, w);
   });
 }

@@ -180,6 +180,8 @@ TEST(Presets, PodsHaveTheirStatedChipCountsAndLevels) {
       {"dgx-a100-superpod-like", {512, {8, 64}}},   // 64 DGX A100 nodes x 8 GPUs (Megatron-LM SC21 class)
       {"kunlun-p800-8node-like", {8, {8}}},
       {"tpu-v7-pod-like", {256, {256}}},            // Ironwood 256-chip pod, 3-D torus
+      {"tpu-v7-superpod-like", {9216, {16, 24, 24}}},  // Ironwood superpod: 9,216 chips (Google, 2025)
+      {"tpu-v7-16superpods-like", {147456, {16, 24, 24, 16}}},  // 16 superpods on a scale-out network (est.)
       {"ascend-910b-8node", {8, {8}}},
       {"ascend-910b-64node", {512, {8, 64}}},
       {"ascend-910b-512node", {4096, {8, 512}}},

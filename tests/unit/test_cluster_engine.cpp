@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/cluster/engine.h"
-#include "sim/cluster/placeholder_models.h"
+#include "sim/cluster/analytic_models.h"
 #include "sim/workload/reader.h"
 
 using namespace xpu;
@@ -24,7 +24,7 @@ class FixedCompute : public ComputeCostModel {
 };
 
 // Link 1 GB/s, latency 1 us: a 1 MB send takes 1 us + 1000 us.
-AlphaBetaRingPlaceholder comm_model() { return AlphaBetaRingPlaceholder(units::gbps(1), units::microseconds(1)); }
+AlphaBetaRingNetwork comm_model() { return AlphaBetaRingNetwork(units::gbps(1), units::microseconds(1)); }
 
 SimResult run_text(const std::string& yaml, wl::Workload* keep = nullptr) {
   static wl::Workload w;
@@ -134,7 +134,7 @@ workload:
 
 TEST(Engine, GroupSetsRunConcurrentCollectivesOnTheirOwnSubsets) {
   // Two TP groups of 2 each all-reduce 2 MB at the same time; with no contention in the
-  // placeholder each takes 2002 us, so the step is 2002 us.
+  // alpha-beta ring each takes 2002 us, so the step is 2002 us.
   auto r = run_text(R"(
 workload:
   ranks: 4
@@ -253,7 +253,7 @@ workload:
 }
 
 TEST(Placeholder, AlphaBetaRingClosedForms) {
-  AlphaBetaRingPlaceholder m(units::gbps(100), units::microseconds(2));
+  AlphaBetaRingNetwork m(units::gbps(100), units::microseconds(2));
   const Bytes S(1e9);
   const int n = 8;
   const double beta = 1e9 / 8 / 100e9;  // S/(nB) seconds
@@ -272,7 +272,7 @@ TEST(Placeholder, RooflineGemmIsComputeOrMemoryBound) {
   c.hbm.bandwidth = units::gbps(100);
   c.hbm.capacity = Bytes(1e9);
   c.hbm.efficiency = 1.0;
-  RooflinePlaceholder m(c);
+  RooflineComputeModel m(c);
   wl::Node big;
   big.kind = wl::NodeKind::Gemm;
   big.gemm = {4096, 4096, 4096, 1, DType::BF16};

@@ -25,7 +25,7 @@ TEST(Trace, SamplesLoadAndValidate) {
     wl::Workload w = wl::load_workload(test::src(f));
     EXPECT_GT(w.num_ranks, 1) << f;
     EXPECT_EQ(w.program_of_rank.size(), static_cast<size_t>(w.num_ranks));
-    for (const auto& p : w.programs) EXPECT_EQ(p.topo_order.size(), p.nodes.size());
+    for (const auto& p : w.programs) EXPECT_EQ(p.expand().size(), p.size());
   }
   wl::Workload w = wl::load_workload(test::src("workloads/samples/mlp-dp8.yaml"));
   EXPECT_EQ(w.programs.size(), 1u);  // 8 symmetric ranks share one program

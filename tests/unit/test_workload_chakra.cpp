@@ -49,7 +49,7 @@ struct Counts {
 };
 Counts count(const Program& p) {
   Counts c;
-  for (const auto& n : p.nodes) {
+  for (const auto& n : p.expand()) {
     if (n.kind == NodeKind::Delay) {
       ++c.comp;
       c.compute_us += n.duration.us();
@@ -74,7 +74,7 @@ TEST(WorkloadChakra, Resnet50MatchesPublishedCounts) {
   EXPECT_EQ(w.name, "Resnet50_DataParallel");
   for (RankId r = 0; r < 8; ++r) {
     const Program& p = w.programs[w.program_of_rank[r]];
-    ASSERT_EQ(p.nodes.size(), 215u) << "rank " << r;
+    ASSERT_EQ(p.size(), 215u) << "rank " << r;
     Counts c = count(p);
     EXPECT_EQ(c.comp, 161);
     EXPECT_EQ(c.allreduce, 54);
@@ -87,7 +87,7 @@ TEST(WorkloadChakra, Resnet50MatchesPublishedCounts) {
   }
   // Collectives carry no communicator group: they span all ranks.
   for (const auto& p : w.programs)
-    for (const auto& n : p.nodes)
+    for (const auto& n : p.expand())
       if (n.kind == NodeKind::Collective) {
         EXPECT_EQ(w.group_sets[n.coll.group_set].name, "all");
       }
@@ -102,7 +102,7 @@ TEST(WorkloadChakra, DlrmAndMicrobenchmarks) {
   Workload d = load_workload(chakra_dir("dlrm_hybrid_8npus"));  // a directory with one trace
   EXPECT_EQ(d.num_ranks, 8);
   Counts c = count(d.programs[d.program_of_rank[0]]);
-  EXPECT_EQ(d.programs[d.program_of_rank[0]].nodes.size(), 32u);
+  EXPECT_EQ(d.programs[d.program_of_rank[0]].size(), 32u);
   EXPECT_EQ(c.comp, 23);
   EXPECT_EQ(c.allreduce, 7);
   EXPECT_EQ(c.alltoall, 2);
@@ -110,12 +110,12 @@ TEST(WorkloadChakra, DlrmAndMicrobenchmarks) {
 
   Workload a = load_workload(chakra_dir("allreduce_8npus_1MB") + "/all_reduce");
   ASSERT_EQ(a.programs.size(), 1u);
-  ASSERT_EQ(a.programs[0].nodes.size(), 1u);
-  EXPECT_EQ(a.programs[0].nodes[0].kind, NodeKind::Collective);
-  EXPECT_DOUBLE_EQ(a.programs[0].nodes[0].coll.bytes.bytes(), 1048576.0);
+  ASSERT_EQ(a.programs[0].size(), 1u);
+  EXPECT_EQ(a.programs[0].expand()[0].kind, NodeKind::Collective);
+  EXPECT_DOUBLE_EQ(a.programs[0].expand()[0].coll.bytes.bytes(), 1048576.0);
   Workload g = load_workload(chakra_dir("allreduce_8npus_1GB") + "/all_reduce.3.et");  // one file: one rank
   EXPECT_EQ(g.num_ranks, 1);
-  EXPECT_DOUBLE_EQ(g.programs[0].nodes[0].coll.bytes.bytes(), 1073741824.0);
+  EXPECT_DOUBLE_EQ(g.programs[0].expand()[0].coll.bytes.bytes(), 1073741824.0);
 }
 
 TEST(WorkloadChakra, RoundTripChakraYamlChakra) {
@@ -172,22 +172,22 @@ workload:
   // Absolute peers come back as offsets (symmetry), so compare after one normalisation.
   Workload back2 = chakra::read_chakra_files(chakra::write_chakra(back, dir + "/k2"), "kinds");
   EXPECT_EQ(write_yaml_trace(back2), write_yaml_trace(back));
-  const Program& p = back.programs[back.program_of_rank[1]];
-  ASSERT_EQ(p.nodes.size(), 8u);
-  EXPECT_EQ(p.nodes[0].gemm.batch, 3);
-  EXPECT_EQ(p.nodes[0].gemm.dtype, DType::FP16);
-  EXPECT_EQ(p.nodes[1].vec.op_class, "softmax");
-  EXPECT_DOUBLE_EQ(p.nodes[1].vec.flops.value(), 2e6);
-  EXPECT_EQ(p.nodes[2].copy.direction, "d2h");
-  EXPECT_EQ(p.nodes[3].copy.direction, "d2d");
-  EXPECT_EQ(back.group_sets[p.nodes[4].coll.group_set].name, "tp");
-  EXPECT_EQ(back.group_sets[p.nodes[4].coll.group_set].groups.size(), 2u);
-  EXPECT_EQ(p.nodes[5].coll.root, 1);
-  EXPECT_EQ(p.nodes[6].p2p.resolve(1), 0);
-  EXPECT_EQ(p.nodes[6].p2p.tag, 7);
-  EXPECT_DOUBLE_EQ(p.nodes[7].duration.seconds(), 1.25e-6);
-  EXPECT_EQ(p.nodes[7].stream, StreamKind::Comm);
-  EXPECT_EQ(p.nodes[7].deps.size(), 2u);
+  const std::vector<Node> pn = back.programs[back.program_of_rank[1]].expand();
+  ASSERT_EQ(pn.size(), 8u);
+  EXPECT_EQ(pn[0].gemm.batch, 3);
+  EXPECT_EQ(pn[0].gemm.dtype, DType::FP16);
+  EXPECT_EQ(pn[1].vec.op_class, "softmax");
+  EXPECT_DOUBLE_EQ(pn[1].vec.flops.value(), 2e6);
+  EXPECT_EQ(pn[2].copy.direction, "d2h");
+  EXPECT_EQ(pn[3].copy.direction, "d2d");
+  EXPECT_EQ(back.group_sets[pn[4].coll.group_set].name, "tp");
+  EXPECT_EQ(back.group_sets[pn[4].coll.group_set].groups.size(), 2u);
+  EXPECT_EQ(pn[5].coll.root, 1);
+  EXPECT_EQ(pn[6].p2p.resolve(1), 0);
+  EXPECT_EQ(pn[6].p2p.tag, 7);
+  EXPECT_DOUBLE_EQ(pn[7].duration.seconds(), 1.25e-6);
+  EXPECT_EQ(pn[7].stream, StreamKind::Comm);
+  EXPECT_EQ(pn[7].deps.size(), 2u);
   fs::remove_all(dir);
 }
 

@@ -49,7 +49,7 @@ struct CollCount {
 };
 std::map<std::string, CollCount> collectives(const Workload& w, const Program& p) {
   std::map<std::string, CollCount> m;
-  for (const auto& n : p.nodes) {
+  for (const auto& n : p.expand()) {
     std::string key;
     if (n.kind == NodeKind::Collective) key = std::string(coll_kind_name(n.coll.kind)) + "@" + w.group_sets[n.coll.group_set].name;
     else if (n.kind == NodeKind::Send) key = "send";
@@ -136,11 +136,11 @@ TEST(WorkloadGenerator, TensorDataPipelineCollectives) {
   EXPECT_EQ(c0["send"].n, M);
   EXPECT_EQ(c0["recv"].n, M);
   EXPECT_DOUBLE_EQ(c0["send"].bytes, M * act);
-  for (const auto& n : w.programs[0].nodes)
+  for (const auto& n : w.programs[0].expand())
     if (n.kind == NodeKind::Send) {
       EXPECT_EQ(n.p2p.offset, 4);
     }
-  for (const auto& n : w.programs[1].nodes)
+  for (const auto& n : w.programs[1].expand())
     if (n.kind == NodeKind::Send) {
       EXPECT_EQ(n.p2p.offset, -4);
     }
@@ -179,7 +179,7 @@ TEST(WorkloadGenerator, ExpertParallelAllToAll) {
   EXPECT_EQ(w.group_sets[w.find_group_set("ep")].groups[0], (std::vector<RankId>{0, 1}));
   // Expert matmuls: 8/2 local experts, each gets 128 tokens x top_k 2 x ep 2 / 8 experts = 64 rows.
   bool found = false;
-  for (const auto& n : w.programs[0].nodes)
+  for (const auto& n : w.programs[0].expand())
     if (n.name == "f0.1.ex_fc1") {
       found = true;
       EXPECT_EQ(n.gemm.batch, 4);
@@ -276,7 +276,7 @@ TEST(WorkloadGenerator, DecodeKvCacheAndFlops) {
   const double approx = 64 * (2 * (m.total_params() - m.embedding_params()) + 2.0 * 80 * 4097 * 64 * 256);
   EXPECT_LT(rel(w.step.model_flops.value(), approx), 0.01);
   // The score matmul reads the whole K cache of the rank's KV head group.
-  for (const auto& n : w.programs[0].nodes)
+  for (const auto& n : w.programs[0].expand())
     if (n.name == "f0.0.score") {
       EXPECT_EQ(n.gemm.batch, 64);  // 64 sequences x 1 KV head per rank
       EXPECT_EQ(n.gemm.m, 8);       // 8 query heads share it
@@ -325,19 +325,20 @@ TEST(WorkloadGenerator, OverlapParamGatherMovesLayerGathersAheadOfTheirForward) 
   EXPECT_EQ(ca.at("allgather@dp").n, cb.at("allgather@dp").n);
   EXPECT_DOUBLE_EQ(ca.at("allgather@dp").bytes, cb.at("allgather@dp").bytes);
   const Program& p = ahead.programs[0];
+  const std::vector<Node> p_nodes = p.expand();
   NodeIndex opt = 0;
-  for (NodeIndex i = 0; i < p.nodes.size(); ++i)
-    if (p.nodes[i].name == "optimizer") opt = i;
+  for (NodeIndex i = 0; i < p_nodes.size(); ++i)
+    if (p_nodes[i].name == "optimizer") opt = i;
   int layers_ahead = 0;
-  for (NodeIndex i = 0; i < p.nodes.size(); ++i) {
-    const Node& n = p.nodes[i];
+  for (NodeIndex i = 0; i < p_nodes.size(); ++i) {
+    const Node& n = p_nodes[i];
     if (n.kind != NodeKind::Collective || n.name.find("dp_param_ag") == std::string::npos) continue;
     if (i < opt) {
       ++layers_ahead;
       // A layer gather never waits for the optimizer, and some first-forward layernorm waits for it.
       for (NodeIndex d : n.deps) EXPECT_NE(d, opt) << n.name;
       bool feeds_ln = false;
-      for (const auto& m : p.nodes)
+      for (const auto& m : p.expand())
         if (m.name.find("ln1") != std::string::npos)
           for (NodeIndex d : m.deps) feeds_ln |= d == i;
       EXPECT_TRUE(feeds_ln) << n.name;

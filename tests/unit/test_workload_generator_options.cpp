@@ -53,7 +53,7 @@ struct Sum {
 };
 Sum vec_sum(const Program& p, char phase, const std::string& suffix) {
   Sum r;
-  for (const auto& n : p.nodes)
+  for (const auto& n : p.expand())
     if (n.kind == NodeKind::Vector && n.name[0] == phase && ends_with(n.name, suffix)) {
       ++r.n;
       r.bytes += n.vec.bytes.bytes();
@@ -72,6 +72,7 @@ TEST(WorkloadGeneratorOptions, DropoutOpsAndBytes) {
   for (int tp : {1, 2}) {
     Workload w = generate_transformer(gpt(tp, false, false, 0.1));
     const Program& p = w.programs[0];
+  const std::vector<Node> p_nodes = p.expand();
     const double attn = b * (a / tp) * s * s * 5, hidden = b * s * h * 5;
     for (char ph : {'f', 'b'}) {
       Sum ad = vec_sum(p, ph, ".attn_drop"), d1 = vec_sum(p, ph, ".drop1"), d2 = vec_sum(p, ph, ".drop2");
@@ -82,10 +83,10 @@ TEST(WorkloadGeneratorOptions, DropoutOpsAndBytes) {
       EXPECT_DOUBLE_EQ(d2.bytes, L * M * hidden);
     }
     // The attention-probability dropout sits between softmax and the context matmul.
-    for (size_t i = 0; i < p.nodes.size(); ++i)
-      if (p.nodes[i].name == "f0.0.attn_drop") {
-        EXPECT_EQ(p.nodes[p.nodes[i].deps[0]].name, "f0.0.softmax");
-        EXPECT_EQ(p.nodes[i + 1].name, "f0.0.ctx");
+    for (size_t i = 0; i < p_nodes.size(); ++i)
+      if (p_nodes[i].name == "f0.0.attn_drop") {
+        EXPECT_EQ(p_nodes[p_nodes[i].deps[0]].name, "f0.0.softmax");
+        EXPECT_EQ(p_nodes[i + 1].name, "f0.0.ctx");
       }
   }
   // Sequence parallel: the hidden dropouts run on the 1/t sequence shard.
@@ -102,7 +103,7 @@ TEST(WorkloadGeneratorOptions, DropoutOpsAndBytes) {
   EXPECT_DOUBLE_EQ(vec_sum(wr.programs[0], 'r', ".attn_drop").bytes, L * M * b * a * s * s * 5);
   // No dropout (the default): no dropout node at all, and the FLOP counts do not move.
   Workload none = generate_transformer(gpt(2, false, false, 0.0));
-  for (const auto& n : none.programs[0].nodes) EXPECT_EQ(n.name.find("drop"), std::string::npos) << n.name;
+  for (const auto& n : none.programs[0].expand()) EXPECT_EQ(n.name.find("drop"), std::string::npos) << n.name;
   EXPECT_DOUBLE_EQ(none.step.hardware_flops.value(), generate_transformer(gpt(2, false, false, 0.1)).step.hardware_flops.value());
 }
 
@@ -122,8 +123,9 @@ TEST(WorkloadGeneratorOptions, GradientReductionAfterTheBackward) {
       bytes = 0;
       first = 0;
       const Program& p = w.programs[0];
-      for (size_t i = 0; i < p.nodes.size(); ++i) {
-        const Node& x = p.nodes[i];
+  const std::vector<Node> p_nodes = p.expand();
+      for (size_t i = 0; i < p_nodes.size(); ++i) {
+        const Node& x = p_nodes[i];
         if (x.kind == NodeKind::Collective && w.group_sets[x.coll.group_set].name == "dp") {
           if (x.coll.kind != kind) continue;  // ZeRO-1's parameter all-gathers
           if (n++ == 0) first = i;
@@ -145,16 +147,18 @@ TEST(WorkloadGeneratorOptions, GradientReductionAfterTheBackward) {
     // Nothing but the optimizer runs on the compute stream after the single reduction, and it waits
     // for the last backward op (the embedding gradient).
     const Program& p = woff.programs[0];
-    for (size_t i = foff + 1; i < p.nodes.size(); ++i) {
-      if (p.nodes[i].stream == StreamKind::Compute) {
-        EXPECT_EQ(p.nodes[i].name, "optimizer");
+  const std::vector<Node> p_nodes = p.expand();
+    for (size_t i = foff + 1; i < p_nodes.size(); ++i) {
+      if (p_nodes[i].stream == StreamKind::Compute) {
+        EXPECT_EQ(p_nodes[i].name, "optimizer");
       }
     }
-    EXPECT_EQ(p.nodes[p.nodes[foff].deps[0]].name, "b1.-1.embed");
+    EXPECT_EQ(p_nodes[p_nodes[foff].deps[0]].name, "b1.-1.embed");
     // Overlapped: the first reduction is issued in the middle of the backward.
     size_t later_backward = 0;
-    for (size_t i = fon + 1; i < won.programs[0].nodes.size(); ++i)
-      if (won.programs[0].nodes[i].name.rfind("b1.", 0) == 0 && won.programs[0].nodes[i].kind == NodeKind::Gemm) ++later_backward;
+    const std::vector<Node> won_nodes = won.programs[0].expand();
+    for (size_t i = fon + 1; i < won_nodes.size(); ++i)
+      if (won_nodes[i].name.rfind("b1.", 0) == 0 && won_nodes[i].kind == NodeKind::Gemm) ++later_backward;
     EXPECT_GT(later_backward, 0u);
   }
 }
@@ -173,7 +177,7 @@ TEST(WorkloadGeneratorOptions, TpCommOverlapChunks) {
   auto tp_bytes = [](const Workload& w, int& n) {
     double s = 0;
     n = 0;
-    for (const auto& x : w.programs[0].nodes)
+    for (const auto& x : w.programs[0].expand())
       if (x.kind == NodeKind::Collective && w.group_sets[x.coll.group_set].name == "tp") {
         s += x.coll.bytes.bytes();
         ++n;
@@ -186,13 +190,14 @@ TEST(WorkloadGeneratorOptions, TpCommOverlapChunks) {
   // ag1, ar1), all chunked; the embedding and head collectives are not.
   EXPECT_EQ(no - nb, 4 * 2 /*mb*/ * 8 /*f+b*/ * 3 /*extra chunks*/);
   const Program& p = wo.programs[0];
+  const std::vector<Node> p_nodes = p.expand();
   std::map<std::string, NodeIndex> idx;
-  for (NodeIndex i = 0; i < p.nodes.size(); ++i) idx[p.nodes[i].name] = i;
+  for (NodeIndex i = 0; i < p_nodes.size(); ++i) idx[p_nodes[i].name] = i;
   const double quarter = 2.0 * 128 * 256 * 2 / 4;  // [T = 256, h] fp16 / 4
   for (int i = 0; i < 4; ++i) {
     const std::string c = ".c" + std::to_string(i);
-    const Node& ag = p.nodes[idx.at("f0.0.ag1" + c)];
-    const Node& qkv = p.nodes[idx.at("f0.0.qkv" + c)];
+    const Node& ag = p_nodes[idx.at("f0.0.ag1" + c)];
+    const Node& qkv = p_nodes[idx.at("f0.0.qkv" + c)];
     EXPECT_EQ(ag.coll.kind, CollKind::AllGather);
     EXPECT_DOUBLE_EQ(ag.coll.bytes.bytes(), quarter);
     EXPECT_EQ(qkv.gemm.m, 64);
@@ -202,14 +207,14 @@ TEST(WorkloadGeneratorOptions, TpCommOverlapChunks) {
       const std::string prev = ".c" + std::to_string(i - 1);
       EXPECT_EQ(std::find(ag.deps.begin(), ag.deps.end(), idx.at("f0.0.qkv" + prev)), ag.deps.end());
     }
-    const Node& rs = p.nodes[idx.at("f0.0.ar2" + c)];
+    const Node& rs = p_nodes[idx.at("f0.0.ar2" + c)];
     EXPECT_EQ(rs.coll.kind, CollKind::ReduceScatter);
-    EXPECT_EQ(p.nodes[rs.deps[0]].name, "f0.0.fc2" + c);
-    EXPECT_EQ(p.nodes[idx.at("b0.0.fc1_dg" + c)].gemm.m, 64);
-    EXPECT_EQ(p.nodes[idx.at("b0.0.proj_dg" + c)].gemm.m, 64);
+    EXPECT_EQ(p_nodes[rs.deps[0]].name, "f0.0.fc2" + c);
+    EXPECT_EQ(p_nodes[idx.at("b0.0.fc1_dg" + c)].gemm.m, 64);
+    EXPECT_EQ(p_nodes[idx.at("b0.0.proj_dg" + c)].gemm.m, 64);
   }
   // The weight gradients stay whole (they contract over all T tokens).
-  EXPECT_EQ(p.nodes[idx.at("b0.0.fc1_wg")].gemm.k, 256);
+  EXPECT_EQ(p_nodes[idx.at("b0.0.fc1_wg")].gemm.k, 256);
   // Megatron-Core's overlap works on SP's all-gather/reduce-scatter: without SP it is rejected.
   try {
     read_scenario_text("scenario: {model: gpt3-175b, parallel: {tp: 8, tp_comm_overlap: true}, training: {}}", "x.yaml",

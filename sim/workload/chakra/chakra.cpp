@@ -308,7 +308,8 @@ std::vector<GroupSet> parse_groups_attr(const std::string& s, const std::string&
 }
 
 struct RankProgram {
-  Program prog;
+  std::string name;
+  std::vector<Node> nodes;
   std::vector<std::string> pg_name;  // per node ("" = all ranks), collectives only
   std::vector<GroupSet> meta_groups;
 };
@@ -316,7 +317,7 @@ struct RankProgram {
 RankProgram read_rank(const std::string& file, RankId rank, RankId num_ranks, Remarks& rem) {
   const std::string data = read_bytes(file);
   RankProgram rp;
-  rp.prog.name = "rank" + std::to_string(rank);
+  rp.name = "rank" + std::to_string(rank);
   size_t off = 0;
   std::string_view msg;
   size_t msg_start = 0;
@@ -347,11 +348,11 @@ RankProgram read_rank(const std::string& file, RankId rank, RankId num_ranks, Re
     if (!by_id.emplace(nodes[i].id(), static_cast<NodeIndex>(i)).second)
       throw UserError(file + ": duplicate node id " + std::to_string(nodes[i].id()) + " (node '" + nodes[i].name() + "')");
 
-  rp.prog.nodes.resize(nodes.size());
+  rp.nodes.resize(nodes.size());
   rp.pg_name.assign(nodes.size(), "");
   for (size_t i = 0; i < nodes.size(); ++i) {
     const pb::Node& in = nodes[i];
-    Node& out = rp.prog.nodes[i];
+    Node& out = rp.nodes[i];
     out.name = in.name().empty() ? "node" + std::to_string(in.id()) : in.name();
     out.loc = SourceLoc{file};
     out.duration = Seconds(static_cast<double>(in.duration_micros()) * 1e-6);
@@ -618,8 +619,8 @@ Workload read_chakra_files(const std::vector<std::string>& files, const std::str
     ++inferred;
   }
   for (auto& rp : rps) {
-    for (size_t i = 0; i < rp.prog.nodes.size(); ++i) {
-      Node& n = rp.prog.nodes[i];
+    for (size_t i = 0; i < rp.nodes.size(); ++i) {
+      Node& n = rp.nodes[i];
       if (n.kind != NodeKind::Collective) continue;
       int g = rp.pg_name[i].empty() ? -1 : w.find_group_set(rp.pg_name[i]);
       n.coll.group_set = g >= 0 ? g : w.group_all();
@@ -627,7 +628,7 @@ Workload read_chakra_files(const std::vector<std::string>& files, const std::str
   }
   for (auto& rp : rps) {
     w.program_of_rank.push_back(static_cast<int>(w.programs.size()));
-    w.programs.push_back(std::move(rp.prog));
+    w.programs.push_back(Program::from_nodes(std::move(rp.name), std::move(rp.nodes)));
   }
   share_identical_programs(w);
 
@@ -688,8 +689,9 @@ std::vector<std::string> write_chakra(const Workload& w, const std::string& out_
       a->set_string_val(groups);
     }
     put_message(out, meta);
-    for (size_t i = 0; i < p.nodes.size(); ++i) {
-      const Node& n = p.nodes[i];
+    const std::vector<Node> nodes = p.expand();
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const Node& n = nodes[i];
       pb::Node e;
       e.set_id(i);
       e.set_name(n.name);

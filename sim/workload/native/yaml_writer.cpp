@@ -80,19 +80,20 @@ std::string write_yaml_trace(const Workload& w) {
     else if (contiguous && ranks.size() > 1) os << "      ranks: \"" << ranks.front() << "-" << ranks.back() << "\"\n";
     else os << "      ranks: " << rank_list(ranks) << "\n";
     os << "      nodes:\n";
+    const std::vector<Node> nodes = p.expand();
     // Unique ids: the node's name, suffixed with ~index when taken.
-    std::vector<std::string> ids(p.nodes.size());
+    std::vector<std::string> ids(nodes.size());
     std::set<std::string> used;
-    for (size_t i = 0; i < p.nodes.size(); ++i) {
-      std::string id = p.nodes[i].name.empty() ? "n" + std::to_string(i) : p.nodes[i].name;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      std::string id = nodes[i].name.empty() ? "n" + std::to_string(i) : nodes[i].name;
       if (!used.insert(id).second) {
         id += "~" + std::to_string(i);
         while (!used.insert(id).second) id += "_";
       }
       ids[i] = id;
     }
-    for (size_t i = 0; i < p.nodes.size(); ++i) {
-      const Node& n = p.nodes[i];
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const Node& n = nodes[i];
       os << "        - {id: " << quote(ids[i]) << ", op: ";
       const bool comm = is_communication(n.kind);
       switch (n.kind) {

@@ -312,8 +312,8 @@ Workload read_root(const Node& root, const std::string& name) {
     for (const auto& e : p.map)
       if (e.key != "ranks" && e.key != "nodes" && e.key != "name")
         fail(e.key_loc, pp + "." + e.key, "unknown key '" + e.key + "'; valid: name, ranks, nodes");
-    Program prog;
-    prog.name = p.find("name") ? scalar<std::string>(*p.find("name"), pp + ".name") : "program" + std::to_string(pi);
+    std::vector<wl::Node> prog_nodes;
+    std::string prog_name = p.find("name") ? scalar<std::string>(*p.find("name"), pp + ".name") : "program" + std::to_string(pi);
     const Node& rr = need(p, "ranks", pp);
     for (RankId r : parse_ranks(rr, pp + ".ranks", w.num_ranks)) {
       if (w.program_of_rank[r] >= 0)
@@ -331,10 +331,10 @@ Workload read_root(const Node& root, const std::string& name) {
       parse_node(nn.seq[ni], np, w, node);
       if (!ids.emplace(node.name, static_cast<NodeIndex>(ni)).second)
         fail(nn.seq[ni].loc, np + ".id", "duplicate node id '" + node.name + "'");
-      prog.nodes.push_back(std::move(node));
+      prog_nodes.push_back(std::move(node));
       dep_nodes.push_back(nn.seq[ni].find("deps"));
     }
-    for (size_t ni = 0; ni < prog.nodes.size(); ++ni) {
+    for (size_t ni = 0; ni < prog_nodes.size(); ++ni) {
       const Node* d = dep_nodes[ni];
       if (d == nullptr || d->is_null()) continue;
       std::string np = pp + ".nodes[" + std::to_string(ni) + "].deps";
@@ -352,10 +352,10 @@ Workload read_root(const Node& root, const std::string& name) {
           fail(x->loc, np, "dangling dependency: no node with id '" + dn + "' in this program" +
                                (near.empty() ? "" : " (did you mean '" + near + "'?)"));
         }
-        prog.nodes[ni].deps.push_back(f->second);
+        prog_nodes[ni].deps.push_back(f->second);
       }
     }
-    w.programs.push_back(std::move(prog));
+    w.programs.push_back(Program::from_nodes(std::move(prog_name), std::move(prog_nodes)));
   }
   for (RankId r = 0; r < w.num_ranks; ++r)
     if (w.program_of_rank[r] < 0)

@@ -1,4 +1,4 @@
-#include "sim/cluster/placeholder_models.h"
+#include "sim/cluster/analytic_models.h"
 
 #include <algorithm>
 
@@ -6,7 +6,7 @@
 
 namespace xpu::cluster {
 
-OpCost RooflinePlaceholder::cost(const wl::Node& n) {
+OpCost RooflineComputeModel::cost(const wl::Node& n) {
   OpCost c;
   const BytesPerSecond mem_bw = chip_.hbm.bandwidth * chip_.hbm.efficiency;
   switch (n.kind) {
@@ -63,7 +63,7 @@ OpCost RooflinePlaceholder::cost(const wl::Node& n) {
   return c;
 }
 
-Seconds AlphaBetaRingPlaceholder::collective_time(wl::CollKind kind, Bytes bytes, int n) const {
+Seconds AlphaBetaRingNetwork::collective_time(wl::CollKind kind, Bytes bytes, int n) const {
   if (n <= 1) return Seconds(0);
   const double steps = n - 1;
   const Seconds per_chunk = alpha_ + Bytes(bytes.bytes() / n) / bw_;
@@ -78,11 +78,11 @@ Seconds AlphaBetaRingPlaceholder::collective_time(wl::CollKind kind, Bytes bytes
   return Seconds(0);
 }
 
-void AlphaBetaRingPlaceholder::start_collective(const CollectiveCall& call, std::function<void()> done) {
+void AlphaBetaRingNetwork::start_collective(const CollectiveCall& call, std::function<void()> done) {
   Kernel::instance().after(collective_time(call.kind, call.bytes, static_cast<int>(call.ranks.size())), std::move(done));
 }
 
-void AlphaBetaRingPlaceholder::start_send(wl::RankId, wl::RankId, Bytes bytes, std::function<void()> done) {
+void AlphaBetaRingNetwork::start_send(wl::RankId, wl::RankId, Bytes bytes, std::function<void()> done) {
   Kernel::instance().after(alpha_ + bytes / bw_, std::move(done));
 }
 

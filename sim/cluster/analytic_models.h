@@ -1,7 +1,8 @@
-// Placeholder models (foundation, v0). They give the engine sensible numbers while the real chip,
-// HBM and network models are built; they are named "placeholder" everywhere they show.
+// Closed-form (analytic) models, selectable per arch (models.compute: roofline, models.network:
+// alpha_beta): quick first-order estimates, and references the detailed models are tested against.
+// The defaults are the compute-array model and the flow-level network (docs/engine.md).
 //
-// RooflinePlaceholder (compute), per op on one chip:
+// RooflineComputeModel (models.compute: roofline), per op on one chip:
 //   GEMM:    t = max( F / (P_dtype * e_c),  B_min / (BW_hbm * e_m) )
 //            F = 2*b*m*n*k, B_min = b*(m*k + k*n + m*n)*sizeof(dtype)
 //   vector:  t = max( F / P_vec,  B / (BW_hbm * e_m) )
@@ -10,7 +11,7 @@
 // with P_dtype the matrix peak for the dtype, e_c = chip.compute_efficiency, e_m = chip.hbm.efficiency.
 // Ignores tiling, buffer capacity, fill/drain and edge effects (see docs/models/compute.md).
 //
-// AlphaBetaRingPlaceholder (communication), n ranks, S bytes (nccl-tests convention), one link of
+// AlphaBetaRingNetwork (models.network: alpha_beta), n ranks, S bytes (nccl-tests convention), one link of
 // bandwidth B and latency a per step, ring algorithms without congestion:
 //   all-reduce              2(n-1) * (a + S/(n B))
 //   all-gather, reduce-scatter (n-1) * (a + S/(n B))
@@ -25,25 +26,25 @@
 
 namespace xpu::cluster {
 
-class RooflinePlaceholder : public ComputeCostModel {
+class RooflineComputeModel : public ComputeCostModel {
  public:
   // `chip` as it runs (cluster::running_chip: sustained clock already applied).
-  explicit RooflinePlaceholder(const ChipSpec& chip) : chip_(chip) {}
-  std::string name() const override { return "roofline-placeholder"; }
+  explicit RooflineComputeModel(const ChipSpec& chip) : chip_(chip) {}
+  std::string name() const override { return "roofline"; }
   OpCost cost(const wl::Node& node) override;
 
  private:
   ChipSpec chip_;
 };
 
-class AlphaBetaRingPlaceholder : public CommModel {
+class AlphaBetaRingNetwork : public CommModel {
  public:
-  AlphaBetaRingPlaceholder(BytesPerSecond link_bandwidth, Seconds link_latency)
+  AlphaBetaRingNetwork(BytesPerSecond link_bandwidth, Seconds link_latency)
       : bw_(link_bandwidth), alpha_(link_latency) {}
-  std::string name() const override { return "alpha-beta-ring-placeholder"; }
+  std::string name() const override { return "alpha-beta-ring"; }
   void start_collective(const CollectiveCall& call, std::function<void()> done) override;
   void start_send(wl::RankId src, wl::RankId dst, Bytes bytes, std::function<void()> done) override;
-  std::string algorithm(const CollectiveCall&) const override { return "ring (placeholder)"; }
+  std::string algorithm(const CollectiveCall&) const override { return "ring (alpha-beta, no contention)"; }
   // The closed form above (pure; used by tests and reports).
   Seconds collective_time(wl::CollKind kind, Bytes bytes, int n) const;
 
