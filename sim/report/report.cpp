@@ -20,8 +20,6 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-namespace {
-
 std::string class_of(const wl::Node& n) {
   switch (n.kind) {
     case wl::NodeKind::Gemm: return "gemm";
@@ -35,6 +33,8 @@ std::string class_of(const wl::Node& n) {
   }
   return "?";
 }
+
+namespace {
 
 std::string pct(double x) { return fixed(100.0 * x, 1) + "%"; }
 
