@@ -180,7 +180,8 @@ std::string xy_chart(const std::string& id, const std::string& title, const Axis
     std::getline(ls, label);
     o << "<line x1=\"" << f(px(ex1), 1) << "\" y1=\"" << f(py(ey1), 1) << "\" x2=\"" << f(px(ex2), 1) << "\" y2=\""
       << f(py(ey2), 1) << "\" stroke=\"#1d2430\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>"
-      << "<text x=\"" << f(px(ex2) - 4, 1) << "\" y=\"" << f(py(ey2) - 5, 1) << "\" text-anchor=\"end\">" << escape(label)
+      << "<text x=\"" << f((px(ex1) + px(ex2)) / 2, 1) << "\" y=\"" << f((py(ey1) + py(ey2)) / 2 - 6, 1)
+      << "\" text-anchor=\"end\">" << escape(label)
       << "</text>\n";
   }
   size_t k = 0;
@@ -191,6 +192,7 @@ std::string xy_chart(const std::string& id, const std::string& title, const Axis
       if ((xa.log && !(s.x[i] > 0)) || (ya.log && !(s.y[i] > 0))) continue;
       pts += f(px(s.x[i]), 1) + "," + f(py(s.y[i]), 1) + " ";
     }
+    if (s.name.empty()) continue;  // an unnamed series only widens the axes
     if (s.lines && !pts.empty()) o << "<polyline fill=\"none\" stroke=\"" << c << "\" stroke-width=\"2\" points=\"" << pts << "\"/>\n";
     for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
       if ((xa.log && !(s.x[i] > 0)) || (ya.log && !(s.y[i] > 0))) continue;
@@ -207,7 +209,7 @@ std::string xy_chart(const std::string& id, const std::string& title, const Axis
 
 std::string bar_chart(const std::string& id, const std::string& title, const std::vector<std::string>& names,
                       const std::vector<double>& values, const std::vector<std::string>& value_labels) {
-  const double W = 720, L = 220, R = 150, row = 20, T = 28;
+  const double W = 760, L = 260, R = 150, row = 20, T = 28;
   const double H = T + row * static_cast<double>(names.size()) + 10;
   double vmax = 0;
   for (double v : values) vmax = std::max(vmax, v);
@@ -398,7 +400,7 @@ std::string html_run_report(const wl::Workload& w, const ArchSpec& arch, const c
              fixed(peak, 3) + " peak " + format_flops_rate(FlopsPerSecond(peak)) + "\n";
       // Widen the axes to the ceilings with two invisible points.
       html::Series edge;
-      edge.name = "ceilings";
+      edge.name = "";
       edge.x = {lo, hi};
       edge.y = {lo * bw, peak};
       edge.lines = false;
