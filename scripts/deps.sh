@@ -6,6 +6,7 @@ pkgs=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev libgtest-d
       libboost-dev libgraphviz-dev graphviz libprotobuf-dev protobuf-compiler
       python3-matplotlib python3-numpy libsqlite3-dev
       libopenmpi-dev openmpi-bin
+      nlohmann-json3-dev
       python3-dev pybind11-dev      # the Python module (built against /usr/bin/python3)
       chromium)                     # renders the HTML reports in the test suite (headless)
 missing=()

@@ -5,6 +5,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/chip/chip_model.h"
 #include "sim/chip/op_text.h"
 #include "sim/cluster/simulate.h"
@@ -26,8 +28,10 @@ std::string fixed(double v, int prec) {
   return buf;
 }
 
-std::string q(const std::string& s) { return "\"" + cfg::json_escape(s) + "\""; }
-std::string num(double v) { return cfg::json_scalar(v); }
+using json = nlohmann::ordered_json;  // keys in the order written
+
+// Indented JSON; invalid UTF-8 in a name becomes U+FFFD rather than invalid JSON.
+std::string dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
 
 std::string flops_text(Flops f) {
   const double v = f.flops();
@@ -129,19 +133,22 @@ OpOutcome op(const OpRequest& rq) {
   o.l0_operand_bytes = r.bytes.l0_operands.bytes();
   o.l0_accumulator_bytes = r.bytes.l0_accumulator.bytes();
 
-  std::ostringstream js;
-  js << "{\n  \"op\": " << q(r.op) << ",\n  \"chip\": " << q(chip.name) << ",\n  \"cycles\": " << r.cycles.count()
-     << ",\n  \"time_s\": " << num(r.time.seconds()) << ",\n  \"flops\": " << num(r.flops.flops())
-     << ",\n  \"utilization\": " << num(r.utilization) << ",\n  \"bound\": " << q(r.bound)
-     << ",\n  \"mapping\": " << q(r.mapping) << ",\n  \"cores_used\": " << r.cores_used
-     << ",\n  \"compute_cycles\": " << r.compute_cycles.count() << ",\n  \"dma_cycles\": " << r.dma_cycles.count()
-     << ",\n  \"bytes\": {\"hbm_read\": " << num(r.bytes.hbm_read.bytes())
-     << ", \"hbm_write\": " << num(r.bytes.hbm_write.bytes())
-     << ", \"global_to_l1\": " << num(r.bytes.global_to_l1.bytes())
-     << ", \"l1_to_global\": " << num(r.bytes.l1_to_global.bytes())
-     << ", \"l0_operands\": " << num(r.bytes.l0_operands.bytes())
-     << ", \"l0_accumulator\": " << num(r.bytes.l0_accumulator.bytes()) << "}\n}\n";
-  o.json = js.str();
+  json js;
+  js["op"] = r.op;
+  js["chip"] = chip.name;
+  js["cycles"] = r.cycles.count();
+  js["time_s"] = r.time.seconds();
+  js["flops"] = r.flops.flops();
+  js["utilization"] = r.utilization;
+  js["bound"] = r.bound;
+  js["mapping"] = r.mapping;
+  js["cores_used"] = r.cores_used;
+  js["compute_cycles"] = r.compute_cycles.count();
+  js["dma_cycles"] = r.dma_cycles.count();
+  js["bytes"] = {{"hbm_read", r.bytes.hbm_read.bytes()},         {"hbm_write", r.bytes.hbm_write.bytes()},
+                 {"global_to_l1", r.bytes.global_to_l1.bytes()}, {"l1_to_global", r.bytes.l1_to_global.bytes()},
+                 {"l0_operands", r.bytes.l0_operands.bytes()},   {"l0_accumulator", r.bytes.l0_accumulator.bytes()}};
+  o.json = dump(js);
 
   std::ostringstream t;
   t << "op           " << r.op << "\n";
@@ -291,20 +298,24 @@ MemOutcome mem(const MemRequest& rq) {
   }
   o.text = s.str();
 
-  std::ostringstream js;
-  js << "{\n  \"memory\": " << q(spec.name) << ",\n  \"preset\": " << q(preset_path) << ",\n  \"mode\": " << q(mode)
-     << ",\n  \"pattern\": " << q(rq.pattern) << ",\n  \"request_bytes\": " << num(t.request_size.bytes())
-     << ",\n  \"bytes\": " << num(r.bytes.bytes()) << ",\n  \"requests\": " << r.requests
-     << ",\n  \"elapsed_s\": " << num(r.elapsed.seconds()) << ",\n  \"peak_bytes_per_s\": " << num(r.peak.value())
-     << ",\n  \"achieved_bytes_per_s\": " << num(r.achieved.value()) << ",\n  \"efficiency\": " << num(r.efficiency)
-     << ",\n  \"row_hit_rate\": " << (mode == "detailed" ? num(r.row_hit_rate) : "null")
-     << ",\n  \"read_latency_s\": {\"p50\": " << num(r.read_p50.seconds()) << ", \"p90\": " << num(r.read_p90.seconds())
-     << ", \"p99\": " << num(r.read_p99.seconds()) << "}"
-     << ",\n  \"refreshes\": " << r.refreshes << ",\n  \"activates\": " << r.activates
-     << ",\n  \"channel_utilization\": [";
-  for (size_t i = 0; i < r.channel_utilisation.size(); ++i) js << (i ? ", " : "") << num(r.channel_utilisation[i]);
-  js << "]\n}\n";
-  o.json = js.str();
+  json js;
+  js["memory"] = spec.name;
+  js["preset"] = preset_path;
+  js["mode"] = mode;
+  js["pattern"] = rq.pattern;
+  js["request_bytes"] = t.request_size.bytes();
+  js["bytes"] = r.bytes.bytes();
+  js["requests"] = r.requests;
+  js["elapsed_s"] = r.elapsed.seconds();
+  js["peak_bytes_per_s"] = r.peak.value();
+  js["achieved_bytes_per_s"] = r.achieved.value();
+  js["efficiency"] = r.efficiency;
+  js["row_hit_rate"] = mode == "detailed" ? json(r.row_hit_rate) : json(nullptr);
+  js["read_latency_s"] = {{"p50", r.read_p50.seconds()}, {"p90", r.read_p90.seconds()}, {"p99", r.read_p99.seconds()}};
+  js["refreshes"] = r.refreshes;
+  js["activates"] = r.activates;
+  js["channel_utilization"] = r.channel_utilisation;
+  o.json = dump(js);
   return o;
 }
 
@@ -360,9 +371,13 @@ CollOutcome coll(const CollRequest& rq) {
     r.algorithm = "auto";
     chosen = choose_algorithm(topo, r, opts);
   }
-  std::ostringstream js;
-  js << "{\n  \"pod\": " << q(arch.pod.name) << ",\n  \"chips\": " << topo.chips() << ",\n  \"op\": " << q(o.op)
-     << ",\n  \"bytes\": " << num(o.bytes) << ",\n  \"ranks\": " << o.ranks << ",\n  \"runs\": [";
+  json js;
+  js["pod"] = arch.pod.name;
+  js["chips"] = topo.chips();
+  js["op"] = o.op;
+  js["bytes"] = o.bytes;
+  js["ranks"] = o.ranks;
+  js["runs"] = json::array();
   for (const auto& name : algos) {
     CollectiveRequest r = req;
     r.algorithm = name;
@@ -387,15 +402,19 @@ CollOutcome coll(const CollRequest& rq) {
       << "  busbw      " << gbs(res.busbw) << "\n"
       << "  model      " << format_seconds(res.model) << " (closed form used by auto)\n"
       << "  flows      " << res.flows << " (" << res.flow_updates << " rate updates, " << wall << " s wall)\n";
-    js << (o.runs.empty() ? "\n    " : ",\n    ") << "{\"algorithm\": " << q(cr.algorithm)
-       << ", \"auto_choice\": " << (cr.auto_choice ? "true" : "false") << ", \"time_s\": " << num(cr.time_s)
-       << ", \"algbw_bytes_per_s\": " << num(cr.algbw_bytes_per_s) << ", \"busbw_bytes_per_s\": " << num(cr.busbw_bytes_per_s)
-       << ", \"model_s\": " << num(cr.model_s) << ", \"flows\": " << cr.flows << ", \"flow_updates\": " << cr.flow_updates << "}";
+    // Host wall time stays out of the JSON, which is deterministic.
+    js["runs"].push_back({{"algorithm", cr.algorithm},
+                          {"auto_choice", cr.auto_choice},
+                          {"time_s", cr.time_s},
+                          {"algbw_bytes_per_s", cr.algbw_bytes_per_s},
+                          {"busbw_bytes_per_s", cr.busbw_bytes_per_s},
+                          {"model_s", cr.model_s},
+                          {"flows", cr.flows},
+                          {"flow_updates", cr.flow_updates}});
     o.runs.push_back(cr);
   }
-  js << "\n  ]\n}\n";
   o.text = t.str();
-  o.json = js.str();
+  o.json = dump(js);
   return o;
 }
 
