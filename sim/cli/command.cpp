@@ -145,7 +145,11 @@ std::vector<std::filesystem::path> data_roots() {
   }
   Dl_info info;
   if (::dladdr(reinterpret_cast<void*>(&data_roots), &info) != 0 && info.dli_fname != nullptr) {
-    const fs::path lib = fs::path(info.dli_fname).parent_path();  // <repo>/build*/lib, <prefix>/lib[/<arch>]
+    // The name it was loaded by may hold ".." (an RPATH of $ORIGIN/../..): resolve it first.
+    std::error_code ec;
+    fs::path file = fs::weakly_canonical(fs::path(info.dli_fname), ec);
+    if (ec) file = fs::path(info.dli_fname);
+    const fs::path lib = file.parent_path();  // <repo>/build*/lib, <prefix>/lib[/<arch>]
     bases.push_back(lib.parent_path().parent_path());
     bases.push_back(lib.parent_path());
     bases.push_back(lib.parent_path().parent_path().parent_path());

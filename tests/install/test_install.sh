@@ -46,4 +46,13 @@ if [ -d "$prefix/lib/python3/dist-packages/xpusim" ]; then
      "import xpusim, sys; r = xpusim.op(sys.argv[1], 'gemm M=4096 N=4096 K=4096 dtype=bf16'); assert r['cycles'] == int(sys.argv[2]), r" \
      "$arch" "$want_cycles") || fail "installed Python package"
 fi
+# Model presets by name come from <prefix>/share/xpusim, for the tool and for the Python package.
+node=$prefix/share/xpusim/arch-configs/pods/dgx-h100-node-like.yaml
+(cd "$work" && "$prefix/bin/xpusim" plan --arch "$node" --model llama3-8b --gbs 16 --seq 4096 --max-sim 1 -j 1 >/dev/null) \
+  || fail "installed xpusim plan --model llama3-8b"
+if [ -d "$prefix/lib/python3/dist-packages/xpusim" ]; then
+  (cd "$work" && PYTHONPATH="$prefix/lib/python3/dist-packages" /usr/bin/python3 -c \
+     "import xpusim, sys; p = xpusim.plan(sys.argv[1], 'llama3-8b', gbs=16, seq=4096, max_sim=1); assert 'llama3-8b' in p.text" \
+     "$node") || fail "installed Python package: plan with a model preset by name"
+fi
 echo "install test: ok ($prefix)"
