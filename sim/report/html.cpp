@@ -73,6 +73,7 @@ std::string si(double v) {  // compact axis labels: 1.5k, 2M, 3.2G, 4T, 5m, 6u
   for (const auto& s : steps)
     if (a >= s.scale * 0.9999) {
       const double x = v / s.scale;
+      if (std::fabs(x - std::round(x)) < 1e-9) return f(x, 0) + s.suffix;
       return f(x, std::fabs(x) < 10 ? 2 : (std::fabs(x) < 100 ? 1 : 0)) + s.suffix;
     }
   return f(v, 3);
@@ -148,13 +149,28 @@ std::string xy_chart(const std::string& id, const std::string& title, const Axis
   auto ticks = [](double lo, double hi, bool log) {
     std::vector<double> t;
     if (log) {
-      for (double e = std::ceil(lo); e <= hi && t.size() < 20; e += 1) t.push_back(std::pow(10.0, e));
+      // Decades, or 1-2-5 steps when the range spans less than about two decades.
+      const bool fine = hi - lo < 2.2;
+      for (double e = std::floor(lo); e <= hi && t.size() < 24; e += 1)
+        for (double m : {1.0, 2.0, 5.0}) {
+          if (!fine && m != 1.0) continue;
+          const double v = m * std::pow(10.0, e);
+          if (std::log10(v) >= lo && std::log10(v) <= hi) t.push_back(v);
+        }
     } else {
       for (int i = 0; i <= 4; ++i) t.push_back(lo + (hi - lo) * i / 4);
     }
     return t;
   };
-  for (double v : ticks(a0, a1, xa.log)) {
+  std::vector<double> xticks = ticks(a0, a1, xa.log);
+  if (xa.ticks_at_data) {
+    xticks.clear();
+    for (const auto& s : series)
+      for (double v : s.x)
+        if (std::find(xticks.begin(), xticks.end(), v) == xticks.end() && (!xa.log || v > 0)) xticks.push_back(v);
+    std::sort(xticks.begin(), xticks.end());
+  }
+  for (double v : xticks) {
     const double x = px(v);
     o << "<line x1=\"" << f(x, 1) << "\" x2=\"" << f(x, 1) << "\" y1=\"" << T << "\" y2=\"" << H - B
       << "\" stroke=\"#eceff3\"/><text x=\"" << f(x, 1) << "\" y=\"" << H - B + 14 << "\" text-anchor=\"middle\">" << si(v)

@@ -44,6 +44,7 @@ struct Series {
 struct Axis {
   std::string title;
   bool log = false;
+  bool ticks_at_data = false;  // tick every distinct value of the data (chip counts) instead of round numbers
 };
 std::string xy_chart(const std::string& id, const std::string& title, const Axis& x, const Axis& y,
                      const std::vector<Series>& series, const std::string& extra_svg = "");

@@ -47,10 +47,10 @@ std::string html_scaling_report(const ScalingStudy& s) {
     step.push_back(a), tput.push_back(t), eff.push_back(e), exposed.push_back(x);
   }
   b << "<section id=\"scaling\"><h2>Scaling</h2>"
-    << h::xy_chart("scaling-step", "step time", {"chips", true}, {"step time (ms)", true}, step)
-    << h::xy_chart("scaling-throughput", "tokens/s per chip", {"chips", true}, {"tokens/s per chip", false}, tput)
-    << h::xy_chart("scaling-efficiency", "scaling efficiency", {"chips", true}, {"% of ideal", false}, eff)
-    << h::xy_chart("scaling-exposed", "exposed communication", {"chips", true}, {"% of step", false}, exposed)
+    << h::xy_chart("scaling-step", "step time", {"chips", true, true}, {"step time (ms)", true}, step)
+    << h::xy_chart("scaling-throughput", "tokens/s per chip", {"chips", true, true}, {"tokens/s per chip", false}, tput)
+    << h::xy_chart("scaling-efficiency", "scaling efficiency", {"chips", true, true}, {"% of ideal", false}, eff)
+    << h::xy_chart("scaling-exposed", "exposed communication", {"chips", true, true}, {"% of step", false}, exposed)
     << "</section>\n<section id=\"points\"><h2>Points</h2>"
     << h::table("scaling-table", {"mode", "chips", "dp", "global batch", "step (ms)", "tokens/s", "MFU %", "efficiency %",
                                   "exposed comm %", "HBM"},
