@@ -225,7 +225,7 @@ std::string xy_chart(const std::string& id, const std::string& title, const Axis
 
 std::string bar_chart(const std::string& id, const std::string& title, const std::vector<std::string>& names,
                       const std::vector<double>& values, const std::vector<std::string>& value_labels) {
-  const double W = 760, L = 260, R = 150, row = 20, T = 28;
+  const double W = 860, L = 260, R = 230, row = 20, T = 28;
   const double H = T + row * static_cast<double>(names.size()) + 10;
   double vmax = 0;
   for (double v : values) vmax = std::max(vmax, v);

@@ -115,6 +115,20 @@ class HtmlInBrowser(unittest.TestCase):
         self.assertNotEqual(script_errors(err), [], "the console check does not see script errors")
         self.assertNotIn('data-report-ready="1"', dom)
 
+    def test_bad_html_target_fails_before_simulating(self):
+        folder = os.path.join(self.tmp, "a-folder")
+        os.makedirs(folder, exist_ok=True)
+        p = subprocess.run([BINARY, "run", "--arch", POD, "--workload", MLP, "--html", folder], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("--html", p.stderr)
+        page = os.path.join(self.tmp, "never.html")
+        p = subprocess.run([BINARY, "run", "--arch", POD, "--workload", MLP, "--set", "chip.hbm.bandwidth=-1TB/s",
+                            "--html", page], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("chip.hbm.bandwidth", p.stderr)
+        self.assertFalse(os.path.exists(page))
+        self.assertEqual([f for f in os.listdir(self.tmp) if f.startswith(".never.html")], [])
+
     def test_run_report(self):
         page = os.path.join(self.tmp, "run.html")
         text = run_cli("run", "--arch", POD, "--workload", MLP, "--html", page)
