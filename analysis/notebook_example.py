@@ -10,7 +10,9 @@
 import os
 import sys
 
-root = os.environ.get("XPUSIM_SOURCE_DIR", os.getcwd())
+# The repository root: $XPUSIM_SOURCE_DIR, or the current folder or its parent (Jupyter starts in analysis/).
+root = os.environ.get("XPUSIM_SOURCE_DIR") or next(
+    (d for d in (os.getcwd(), os.path.dirname(os.getcwd())) if os.path.isdir(os.path.join(d, "arch-configs"))), os.getcwd())
 sys.path.insert(0, os.path.join(root, "build", "python"))
 import xpusim
 
@@ -70,10 +72,14 @@ for row in rows:
 
 # %% [markdown]
 # ## The report
-# In a notebook, `r` on its own line shows the HTML report; here it is written to a file.
+# In a notebook, a result on its own line shows its HTML report (summary, breakdown, roofline,
+# timeline); the same page can be written to a file and opened in any browser, offline.
 
 # %%
-out = os.environ.get("XPUSIM_EXAMPLE_OUT", "out/notebook")
+r
+
+# %%
+out = os.environ.get("XPUSIM_EXAMPLE_OUT", os.path.join(root, "out", "notebook"))
 os.makedirs(out, exist_ok=True)
 r.write_html(os.path.join(out, "report.html"))
 print("wrote", os.path.join(out, "report.html"))

@@ -166,6 +166,20 @@ class HtmlInBrowser(unittest.TestCase):
                 self.assertIn(f'data-v="{m.group(1)}"', dom)
                 self.assertIn(f">{float(m.group(2)):.4f}<", dom)  # the table's step (ms), 4 decimals
 
+    def test_sweep_report(self):
+        page = os.path.join(self.tmp, "sweep.html")
+        csv_path = os.path.join(self.tmp, "sweep.csv")
+        run_cli("sweep", "--arch", POD, "--workload", MLP, "--vary", "chip.hbm.bandwidth=1.6TB/s,2.1TB/s", "-j", "1",
+                "--out", csv_path, "--html", page)
+        dom = self.render(page, "sweep.png")
+        self.assertIn('id="sweep-chart"', dom)
+        with open(csv_path) as f:
+            rows = f.read().splitlines()[1:]
+        self.assertEqual(len(rows), 2)
+        for row in rows:
+            step_s = float(row.split(",")[2])
+            self.assertIn(f">{step_s * 1e3:.4f}<", dom)  # step (ms) column, as the CSV says
+
     def test_plan_report(self):
         page = os.path.join(self.tmp, "plan.html")
         text = run_cli("plan", "--arch", os.path.join(ROOT, "arch-configs/pods/dgx-h100-node-like.yaml"),

@@ -151,8 +151,9 @@ class Studies(unittest.TestCase):
                 "--out", out)
             with open(out) as f:
                 want = f.read()
-        s = xpusim.sweep(POD, MLP, vary={"chip.hbm.bandwidth": ["1.6TB/s", "2.1TB/s"]})
+        s = xpusim.sweep(POD, MLP, vary={"chip.hbm.bandwidth": ["1.6TB/s", "2.1TB/s"]}, html=True)
         self.assertEqual(s.csv, want)
+        self.assertIn('id="sweep-chart"', s.html)
         self.assertEqual(len(s.table), 2)
         self.assertLess(s.table[1]["step_time_s"], s.table[0]["step_time_s"])
 
