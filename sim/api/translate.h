@@ -2,6 +2,7 @@
 // with the location of a ConfigError kept as fields.
 #pragma once
 
+#include <mutex>
 #include <new>
 #include <string>
 
@@ -10,8 +11,13 @@
 
 namespace xpu::api {
 
+// The simulator's event kernel is one per process: facade calls from several threads (the Python
+// module releases the GIL while it simulates) run one at a time.
+std::recursive_mutex& facade_mutex();
+
 template <typename F>
 auto translate_errors(F&& f) -> decltype(f()) {
+  std::lock_guard<std::recursive_mutex> serial(facade_mutex());
   try {
     return f();
   } catch (const ConfigError& e) {

@@ -6,6 +6,13 @@
 #include "sim/core/output.h"
 #include "sim/report/html.h"
 
+namespace xpu::api {
+std::recursive_mutex& facade_mutex() {
+  static std::recursive_mutex m;
+  return m;
+}
+}  // namespace xpu::api
+
 namespace xpusim {
 namespace {
 

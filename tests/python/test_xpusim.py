@@ -117,6 +117,28 @@ class OpMemColl(unittest.TestCase):
         self.assertEqual(got["flops"], 2 * 4096 ** 3)  # closed form: 2 M N K
         self.assertGreater(got["time_s"], got["flops"] / 1e16)
 
+    def test_threads_run_one_after_another(self):
+        import threading
+        want = json.loads(cli("run", "--arch", POD, "--workload", MLP, "--json").stdout)["step_time_s"]
+        steps, errors = [], []
+        start = threading.Barrier(4)
+
+        def work():
+            start.wait()
+            try:
+                for _ in range(4):
+                    steps.append(xpusim.run(arch=POD, workload=MLP).step_time_s)
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(steps, [want] * 16)
+
     def test_op_override(self):
         want = json.loads(cli("op", "--arch", CHIP, "--json", "--set", "chip.cores=12", GEMM).stdout)
         got = xpusim.op(CHIP, GEMM, set={"chip.cores": "12"})
