@@ -217,7 +217,9 @@ def _study(command, args, csv_name, html):
             extra += ["--out", d, "--no-plot"]
         code, out, err = cli(command, *args, *extra)
         path = os.path.join(d, csv_name)
-        if code not in (0, 1) or not os.path.exists(path):
+        # Exit 1 (plan: no layout fits) and 3 (sweep: some points failed, see the error column) still
+        # leave a complete table; anything else raised already (check=True) or left none.
+        if not os.path.exists(path):
             raise SimulationError((err or out).strip() or f"xpusim {command} failed (exit {code})")
         with open(path, encoding="utf-8") as f:
             table_csv = f.read()
