@@ -5,7 +5,10 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev libgtest-dev libgmock-dev
       libboost-dev libgraphviz-dev graphviz libprotobuf-dev protobuf-compiler
       python3-matplotlib python3-numpy libsqlite3-dev
-      libopenmpi-dev openmpi-bin)
+      libopenmpi-dev openmpi-bin
+      nlohmann-json3-dev
+      python3-dev pybind11-dev      # the Python module (built against /usr/bin/python3)
+      chromium)                     # renders the HTML reports in the test suite (headless)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,30 +1,18 @@
 // `xpusim mem`: run the HBM model on a synthetic access pattern and print achieved bandwidth,
 // row-hit rate, latency percentiles and per-channel utilisation; or (--calibrate) regenerate the
 // fast-mode efficiency table of a preset. See docs/models/hbm.md.
-#include <cstdio>
-#include <iomanip>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "sim/api/eval.h"
 #include "sim/cli/command.h"
-#include "sim/cluster/arch.h"
-#include "sim/cluster/simulate.h"
 #include "sim/core/error.h"
 #include "sim/memory/fast_hbm.h"
 #include "sim/memory/hbm_spec.h"
-#include "sim/memory/traffic.h"
 
 namespace xpu::cli {
 namespace {
-
-
-std::string fmt(double v, int prec) {
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(prec) << v;
-  return os.str();
-}
 
 int cmd_mem(const std::vector<std::string>& argv) {
   Args a("mem", "Run the HBM memory model on a synthetic access pattern (or regenerate a preset's calibration table).",
@@ -40,92 +28,33 @@ int cmd_mem(const std::vector<std::string>& argv) {
           {"hash", "H", "override the address hash: none | xor", "", false},
           {"page", "POLICY", "override the page policy: open | closed", "", false},
           {"seed", "N", "random-pattern seed", "1", false},
+          {"set", "KEY=VALUE", "override one arch key (repeatable; with --arch), e.g. --set chip.hbm.bandwidth=2TB/s", "", false},
+          {"json", "", "print the result as JSON", "", false},
           {"calibrate", "", "print the preset's fast-mode calibration table (YAML) to stdout", "", false}});
   if (!a.parse(argv)) return kExitOk;
-  if (a.has("arch") == a.has("preset")) throw UserError("xpusim mem: give exactly one of --arch FILE or --preset FILE; see --help");
-
-  std::string preset_path;
-  if (a.has("arch")) {
-    ArchSpec arch = load_arch(a.get("arch"));
-    preset_path = arch.chip.hbm.preset;  // load_arch resolved it relative to the file that names it
-  } else {
-    preset_path = a.get("preset");
-  }
-  // With --arch: the chip's memory as the model factory builds it for `run` and `op`.
-  mem::HbmSpec spec = a.has("arch") ? cluster::memory_spec(load_arch(a.get("arch"))) : mem::load_hbm_preset(preset_path);
-  if (!a.get("mapping").empty()) {
-    std::string why = mem::AddressMapper::check_order(a.get("mapping"));
-    if (!why.empty()) throw UserError("--mapping: " + why);
-    spec.controller.mapping.order = a.get("mapping");
-  }
-  if (!a.get("hash").empty()) {
-    if (a.get("hash") != "none" && a.get("hash") != "xor") throw UserError("--hash: expected none or xor, got '" + a.get("hash") + "'");
-    spec.controller.mapping.hash = a.get("hash");
-  }
-  if (!a.get("page").empty()) {
-    if (a.get("page") != "open" && a.get("page") != "closed") throw UserError("--page: expected open or closed, got '" + a.get("page") + "'");
-    spec.controller.page_policy = a.get("page");
-  }
-
+  api::MemRequest q;
+  q.arch = a.get("arch");
+  q.preset = a.get("preset");
+  q.set = a.get_all("set");
+  q.pattern = a.get("pattern");
+  q.bytes = a.get("bytes");
+  q.rw = a.get("rw");
+  q.size = a.get("size");
+  q.stride = a.get("stride");
+  q.mode = a.get("mode");
+  q.mapping = a.get("mapping");
+  q.hash = a.get("hash");
+  q.page = a.get("page");
+  q.seed = a.get("seed");
   if (a.has("calibrate")) {
+    const std::string preset_path = api::mem_preset_path(q);
+    mem::HbmSpec spec = api::mem_spec(q);
     mem::CalibrationTable t = mem::calibrate(spec);
     std::cout << mem::calibration_yaml(t, "xpusim mem --calibrate --preset " + preset_path + " > " + spec.calibration_path());
     return kExitOk;
   }
-
-  auto parse_size = [](const std::string& key, const std::string& v) {
-    bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
-    Bytes b = digits ? Bytes(std::stod(v)) : parse_bytes(v);
-    if (b.bytes() <= 0) throw UserError("--" + key + ": must be > 0, got '" + v + "'");
-    return b;
-  };
-  mem::TrafficSpec t;
-  t.pattern = mem::parse_pattern(a.get("pattern"));
-  t.bytes = parse_size("bytes", a.get("bytes"));
-  t.read_fraction = mem::parse_rw_ratio(a.get("rw"));
-  t.request_size = parse_size("size", a.get("size"));
-  t.stride = parse_size("stride", a.get("stride"));
-  try {
-    t.seed = std::stoull(a.get("seed"));
-  } catch (const std::exception&) {
-    throw UserError("--seed: expected a non-negative integer, got '" + a.get("seed") + "'");
-  }
-  const std::string mode = a.get("mode");
-  mem::TrafficResult r;
-  if (mode == "detailed") {
-    r = mem::run_detailed(spec, {t});
-  } else if (mode == "fast") {
-    const std::string calib = spec.calibration_path();
-    mem::CalibrationTable table;
-    try {
-      table = mem::load_calibration(calib);
-    } catch (const ConfigError&) {
-      throw;
-    } catch (const UserError&) {
-      throw UserError("no calibration table '" + calib + "'; generate it with: xpusim mem --calibrate --preset " + preset_path + " > " + calib);
-    }
-    r = mem::run_fast(spec, table, {t});
-  } else {
-    throw UserError("--mode: expected detailed or fast, got '" + mode + "'");
-  }
-
-  std::cout << "memory        " << spec.name << " (" << preset_path << "), " << spec.organisation.stacks << " stack(s), "
-            << spec.total_pcs() << " pseudo-channels, mapping " << spec.controller.mapping.order
-            << (spec.controller.mapping.hash == "xor" ? " +xor" : "") << ", " << spec.controller.page_policy << " page\n";
-  std::cout << "peak          " << format_bandwidth(r.peak) << "\n";
-  std::cout << "traffic       " << a.get("pattern") << ", " << static_cast<long long>(t.request_size.bytes()) << " B requests, reads:writes "
-            << a.get("rw") << ", " << format_bytes(r.bytes) << " (" << r.requests << " requests), mode " << mode << "\n";
-  std::cout << "elapsed       " << format_seconds(r.elapsed) << "\n";
-  std::cout << "achieved      " << format_bandwidth(r.achieved) << " (" << fmt(100.0 * r.efficiency, 1) << "% of peak)\n";
-  if (mode == "detailed") std::cout << "row hits      " << fmt(100.0 * r.row_hit_rate, 1) << "%\n";
-  std::cout << "read latency  p50 " << fmt(r.read_p50.seconds() * 1e9, 1) << " ns  p90 " << fmt(r.read_p90.seconds() * 1e9, 1)
-            << " ns  p99 " << fmt(r.read_p99.seconds() * 1e9, 1) << " ns\n";
-  if (mode == "detailed") std::cout << "refreshes     " << r.refreshes << ", activates " << r.activates << "\n";
-  std::cout << "channel utilisation (data bus busy / elapsed):\n";
-  for (size_t i = 0; i < r.channel_utilisation.size(); ++i) {
-    std::cout << "  ch" << std::left << std::setw(4) << i << std::right << std::setw(6) << fmt(100.0 * r.channel_utilisation[i], 1) << "%"
-              << ((i % 4 == 3 || i + 1 == r.channel_utilisation.size()) ? "\n" : "");
-  }
+  const api::MemOutcome o = api::mem(q);  // the figures the facade and the Python module return
+  std::cout << (a.has("json") ? o.json : o.text);
   return kExitOk;
 }
 

@@ -16,6 +16,8 @@
 #include "sim/core/error.h"
 #include "sim/report/report.h"
 #include "sim/study/plan.h"
+#include "sim/core/output.h"
+#include "sim/study/html_study.h"
 #include "sim/study/mpi.h"
 #include "sim/study/runner.h"
 #include "sim/study/scaling.h"
@@ -85,6 +87,7 @@ int plan_cmd(const std::vector<std::string>& argv) {
           {"db", "FILE", "SQLite results database; simulated layouts are reused on a re-run", "", false},
           {"out", "DIR", "write plan.csv (and plan.png, plan.svg) here", "", false},
           {"no-plot", "", "write the CSV only", "", false},
+          {"html", "FILE", "write a self-contained HTML report (ranked layouts, step time against footprint)", "", false},
           {"python", "FILE", "Python interpreter with matplotlib for the plot", "/usr/bin/python3", false}});
   if (!a.parse(argv)) return kExitOk;
   if (!std::filesystem::is_regular_file(a.get("arch"))) throw UserError("--arch: no such file '" + a.get("arch") + "'");
@@ -93,11 +96,8 @@ int plan_cmd(const std::vector<std::string>& argv) {
   wl::gen::ModelSpec model;
   try {
     // Presets: $XPUSIM_MODELS_DIR, ./workloads/models, then the repository the binary was built in.
-    char buf[4096];
-    const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
     std::vector<std::string> dirs;
-    if (n > 0) dirs.push_back((std::filesystem::path(std::string(buf, size_t(n))).parent_path().parent_path() /
-                               "workloads" / "models").string());
+    for (const auto& r : data_roots_text()) dirs.push_back(r + "/workloads/models");
     model = wl::gen::load_model(a.get("model"), dirs);
   } catch (const ConfigError&) {
     throw;
@@ -151,6 +151,8 @@ int plan_cmd(const std::vector<std::string>& argv) {
   opt.max_simulated = int(positive_int_option("plan", "max-sim", a.get("max-sim"), 100000));
   opt.jobs = a.has("jobs") ? int(positive_int_option("plan", "jobs", a.get("jobs"), 1024)) : study::default_jobs();
   const std::size_t top = std::size_t(positive_int_option("plan", "top", a.get("top"), 100000));
+  if (a.has("html")) prepare_output_file(a.get("html"), "--html");
+  if (a.has("out")) prepare_output_dir(a.get("out"), "--out");
   std::unique_ptr<study::SqliteStore> db;
   if (a.has("db") && !study::mpi_worker()) {
     db = std::make_unique<study::SqliteStore>(a.get("db"));
@@ -167,6 +169,7 @@ int plan_cmd(const std::vector<std::string>& argv) {
             << " GiB, objective " << (opt.inference ? "tokens/s per chip" : opt.objective) << "\n" << std::flush;
   const study::Plan plan = study::run_plan(arch, model, opt);
   if (study::mpi_worker()) return kExitOk;  // rank 0 reports
+  if (a.has("html")) write_file_atomic(a.get("html"), study::html_plan_report(plan, top));
   std::size_t rejected = 0, dominated = 0, survivors = 0;
   std::map<std::string, std::size_t> by_term;
   for (const auto& c : plan.candidates) {

@@ -2,12 +2,11 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "sim/api/eval.h"
 #include "sim/cli/command.h"
 #include "sim/core/output.h"
-#include "sim/cluster/simulate.h"
 #include "sim/report/report.h"
-#include "sim/workload/reader.h"
-#include "sim/workload/replicate.h"
+#include "sim/report/html.h"
 
 namespace xpu::cli {
 namespace {
@@ -18,6 +17,7 @@ int run_cmd(const std::vector<std::string>& argv) {
          {{"arch", "FILE", "arch config (arch-configs/...)", "", true},
           {"workload", "FILE", "workload: native YAML trace, Chakra ET prefix, or scenario", "", true},
           {"out", "DIR", "write summary.json, ops.csv, trace.json (Perfetto) and links.csv here", "", false},
+          {"html", "FILE", "write a self-contained HTML report (summary, breakdown, roofline, timeline)", "", false},
           {"json", "", "print summary.json to stdout instead of the text summary", "", false},
           {"set", "KEY=VALUE", "override one arch key (repeatable), e.g. --set chip.hbm.bandwidth=2TB/s", "", false},
           {"ranks", "N", "replay a data-parallel trace on N ranks (one program, collectives over all ranks)", "", false},
@@ -25,31 +25,27 @@ int run_cmd(const std::vector<std::string>& argv) {
           {"quiet", "", "print nothing (files only)", "", false}});
   if (!a.parse(argv)) return kExitOk;
   // Load and validate everything before producing any output.
-  std::vector<ArchOverride> overrides;
-  for (const auto& s : a.get_all("set")) overrides.push_back(parse_override(s));
-  ArchSpec arch = load_arch(a.get("arch"), overrides);
-  wl::Workload w = wl::load_workload(a.get("workload"));
-  if (a.has("ranks"))
-    wl::replicate_data_parallel(w, static_cast<wl::RankId>(positive_int_option("run", "ranks", a.get("ranks"))));
-  if (a.has("no-symmetry")) w.representative.clear();
+  api::RunRequest q;
+  q.arch = a.get("arch");
+  q.workload = a.get("workload");
+  q.set = a.get_all("set");
+  if (a.has("ranks")) q.ranks = positive_int_option("run", "ranks", a.get("ranks"));
+  q.symmetry = !a.has("no-symmetry");
+  q.record_ops = a.has("out") || a.has("html");  // timelines are only needed for ops.csv, trace.json and the report
+  api::RunOutcome o = api::load_run(q);
   if (a.has("out")) prepare_output_dir(a.get("out"), "--out");  // fail before simulating, not after
-  cluster::SimulateOptions so;
-  so.engine.record_ops = a.has("out");  // timelines are only needed for ops.csv and trace.json
-  cluster::SimResult r = cluster::simulate(arch, w, so);
-  report::Summary s = report::summarize(w, arch, r);
-  std::string sj = report::summary_json(s, arch);
-  if (a.has("out")) {
-    report::write_files(a.get("out"), {{"summary.json", sj},
-                                       {"ops.csv", report::ops_csv(w, r)},
-                                       {"trace.json", report::perfetto_json(w, r)},
-                                       {"links.csv", report::links_csv(r)}});
-  }
+  if (a.has("html")) prepare_output_file(a.get("html"), "--html");
+  api::simulate_run(q, o);
+  const std::string& sj = o.summary_json;
+  if (a.has("out")) report::write_files(a.get("out"), api::run_files(o));
+  if (a.has("html")) write_file_atomic(a.get("html"), report::html_run_report(o.workload, o.arch, o.result, o.summary));
   if (a.has("json")) std::cout << sj;
   else if (!a.has("quiet")) {
-    std::cout << report::summary_text(s);
+    std::cout << report::summary_text(o.summary);
     if (a.has("out"))
       std::cout << "\n  wrote " << a.get("out") << "/{summary.json, ops.csv, trace.json, links.csv}"
                 << " (open trace.json in ui.perfetto.dev)\n";
+    if (a.has("html")) std::cout << "  wrote " << a.get("html") << " (the report: open it in a browser)\n";
   }
   return kExitOk;
 }

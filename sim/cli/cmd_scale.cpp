@@ -18,6 +18,7 @@
 #include "sim/core/output.h"
 #include "sim/core/error.h"
 #include "sim/report/report.h"
+#include "sim/study/html_study.h"
 #include "sim/study/mpi.h"
 #include "sim/study/runner.h"
 #include "sim/study/scaling.h"
@@ -76,6 +77,7 @@ int scale_cmd(const std::vector<std::string>& argv) {
           {"jobs", "N", "worker processes (-j N also works; default: the cores this process may use)", "", false},
           {"db", "FILE", "SQLite results database: finished points are stored at once and skipped on a re-run", "", false},
           {"no-plot", "", "write the CSV only", "", false},
+          {"html", "FILE", "also write a self-contained HTML report (plots and table)", "", false},
           {"python", "FILE", "Python interpreter with matplotlib for the plots", "/usr/bin/python3", false},
           {"quiet", "", "print nothing but errors and the plot notice", "", false}});
   if (!a.parse(argv)) return kExitOk;
@@ -120,6 +122,7 @@ int scale_cmd(const std::vector<std::string>& argv) {
     std::cout << "xpusim scale: " << sc.name << " (tp " << sc.parallel.tp << ", pp " << sc.parallel.pp << ", cp "
               << sc.parallel.cp << ") on pods derived from " << arch.pod.name << "\n";
   prepare_output_dir(a.get("out"), "--out");  // fail before simulating, not after
+  if (a.has("html")) prepare_output_file(a.get("html"), "--html");
   std::unique_ptr<study::SqliteStore> db;
   if (a.has("db") && !study::mpi_worker()) {
     db = std::make_unique<study::SqliteStore>(a.get("db"));
@@ -134,6 +137,7 @@ int scale_cmd(const std::vector<std::string>& argv) {
   if (st.points.empty()) throw UserError("no chip count could be simulated (see the skipped points above)");
   const std::string out = a.get("out");
   report::write_files(out, {{"scaling.csv", study::scaling_csv(st)}});
+  if (a.has("html")) write_file_atomic(a.get("html"), study::html_scaling_report(st));
   if (!quiet) {
     std::cout << "\n  efficiency (throughput / ideal from the smallest point):\n";
     for (const auto& p : st.points)

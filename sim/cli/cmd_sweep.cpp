@@ -10,6 +10,8 @@
 #include "sim/cli/command.h"
 #include "sim/core/error.h"
 #include "sim/report/report.h"
+#include "sim/core/output.h"
+#include "sim/study/html_study.h"
 #include "sim/study/mpi.h"
 #include "sim/study/runner.h"
 #include "sim/study/sweep.h"
@@ -36,7 +38,8 @@ int sweep_cmd(const std::vector<std::string>& argv) {
           {"jobs", "N", "worker processes (-j N also works; default: the cores this process may use)", "", false},
           {"db", "FILE", "SQLite results database (created if absent); finished points are skipped on a re-run", "", false},
           {"no-symmetry", "", "simulate every rank of a scenario (slow at scale)", "", false},
-          {"out", "FILE", "write the CSV here (default: stdout)", "", false}});
+          {"out", "FILE", "write the CSV here (default: stdout)", "", false},
+          {"html", "FILE", "also write a self-contained HTML report (step time per point, table)", "", false}});
   if (!a.parse(argv)) return kExitOk;
   study::SweepSpec spec;
   if (a.has("study")) {
@@ -62,6 +65,7 @@ int sweep_cmd(const std::vector<std::string>& argv) {
   if (n > 10000) throw UserError("xpusim sweep: " + std::to_string(n) + " points; at most 10000");
   // Every point is loaded and checked before anything runs (bad input: nothing written).
   const std::vector<study::Point> points = study::expand(spec);
+  if (a.has("html")) prepare_output_file(a.get("html"), "--html");
   std::unique_ptr<study::ResultStore> store;
   if (a.has("db") && !study::mpi_worker()) store = std::make_unique<study::SqliteStore>(a.get("db"));
   else store = std::make_unique<study::MemoryStore>();
@@ -72,6 +76,7 @@ int sweep_cmd(const std::vector<std::string>& argv) {
   if (study::mpi_worker()) return kExitOk;  // rank 0 reports
   const auto results = study::collect(points, *store);
   const std::string csv = study::sweep_csv(spec, points, results);
+  if (a.has("html")) write_file_atomic(a.get("html"), study::html_sweep_report(spec, points, results));
   size_t failed = 0;
   for (const auto& r : results) failed += r.error.empty() ? 0 : 1;
   if (a.has("out")) {

@@ -1,5 +1,6 @@
 #include "sim/cli/command.h"
 
+#include <dlfcn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,16 +134,45 @@ std::string shell_quote(const std::string& s) {
 
 int exit_status(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0); }
 
-std::string find_analysis_script(const std::string& name) {
+std::vector<std::filesystem::path> data_roots() {
   namespace fs = std::filesystem;
-  std::vector<fs::path> dirs;
-  if (const char* e = std::getenv("XPUSIM_ANALYSIS_DIR")) dirs.emplace_back(e);
+  std::vector<fs::path> bases;
   char buf[PATH_MAX];
   ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
   if (n > 0) {
     buf[n] = '\0';
-    dirs.push_back(fs::path(buf).parent_path().parent_path() / "analysis");
+    bases.push_back(fs::path(buf).parent_path().parent_path());  // <repo>/build*/xpusim, <prefix>/bin/xpusim
   }
+  Dl_info info;
+  if (::dladdr(reinterpret_cast<void*>(&data_roots), &info) != 0 && info.dli_fname != nullptr) {
+    // The name it was loaded by may hold ".." (an RPATH of $ORIGIN/../..): resolve it first.
+    std::error_code ec;
+    fs::path file = fs::weakly_canonical(fs::path(info.dli_fname), ec);
+    if (ec) file = fs::path(info.dli_fname);
+    const fs::path lib = file.parent_path();  // <repo>/build*/lib, <prefix>/lib[/<arch>]
+    bases.push_back(lib.parent_path().parent_path());
+    bases.push_back(lib.parent_path());
+    bases.push_back(lib.parent_path().parent_path().parent_path());
+  }
+  std::vector<fs::path> out;
+  for (const auto& b : bases) {
+    out.push_back(b);
+    out.push_back(b / "share" / "xpusim");
+  }
+  return out;
+}
+
+std::vector<std::string> data_roots_text() {
+  std::vector<std::string> out;
+  for (const auto& p : data_roots()) out.push_back(p.string());
+  return out;
+}
+
+std::string find_analysis_script(const std::string& name) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> dirs;
+  if (const char* e = std::getenv("XPUSIM_ANALYSIS_DIR")) dirs.emplace_back(e);
+  for (const auto& r : data_roots()) dirs.push_back(r / "analysis");
   dirs.emplace_back("analysis");
   for (const auto& d : dirs) {
     std::error_code ec;

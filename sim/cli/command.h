@@ -20,6 +20,12 @@ constexpr int kExitCheckFailed = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitSimulationError = 3;
 constexpr int kExitInternal = 70;
+constexpr const char* kVersion = "0.1.0";
+
+// `xpusim ARGS...` (args without the program name): dispatches to the subcommand and returns its
+// exit code, printing errors on stderr as main() does. With rethrow_user_errors, errors propagate as
+// exceptions instead (the library facade maps them to xpusim::Error).
+int dispatch(const std::vector<std::string>& args, bool rethrow_user_errors = false);
 
 // A declared option: `--name VALUE` (or a flag without a value).
 struct OptionDecl {
@@ -63,6 +69,10 @@ int exit_status(int system_status);
 // analysis/<name>: $XPUSIM_ANALYSIS_DIR, else <dir of the binary>/../analysis (the binary lives in
 // <repo>/build*/), else ./analysis; "" when not found.
 std::string find_analysis_script(const std::string& name);
+// Where the repository's or the installation's data folders (analysis/, workloads/, arch-configs/)
+// may be: the checkout the binary (or libxpusim, for the Python module) was built in, and
+// <prefix>/share/xpusim when installed. Most likely first.
+std::vector<std::string> data_roots_text();
 // Runs `python script args...` when python can import matplotlib, printing one line on stdout when it
 // cannot (what = the CSV that is complete anyway). Returns kExitOk, or kExitCheckFailed when the
 // script itself failed (after printing an error).

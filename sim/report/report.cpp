@@ -1,5 +1,7 @@
 #include "sim/report/report.h"
 
+#include <nlohmann/json.hpp>
+
 #include "sim/core/output.h"
 
 #include <algorithm>
@@ -20,8 +22,6 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-namespace {
-
 std::string class_of(const wl::Node& n) {
   switch (n.kind) {
     case wl::NodeKind::Gemm: return "gemm";
@@ -35,6 +35,8 @@ std::string class_of(const wl::Node& n) {
   }
   return "?";
 }
+
+namespace {
 
 std::string pct(double x) { return fixed(100.0 * x, 1) + "%"; }
 
@@ -220,68 +222,74 @@ std::string summary_text(const Summary& s) {
 }
 
 std::string summary_json(const Summary& s, const ArchSpec& arch) {
-  std::ostringstream o;
-  o << "{\n";
-  o << "  \"xpusim_version\": \"0.1.0\",\n";
-  o << "  \"workload\": " << jstr(s.workload) << ",\n";
-  o << "  \"arch\": " << jstr(s.arch) << ",\n";
-  o << "  \"arch_file\": " << jstr(arch.source_file) << ",\n";
-  o << "  \"ranks\": " << s.ranks << ",\n";
-  o << "  \"simulated_ranks\": " << s.simulated_ranks << ",\n";
-  o << "  \"models\": {\"compute\": " << jstr(s.compute_model) << ", \"communication\": " << jstr(s.comm_model) << "},\n";
-  o << "  \"step_time_s\": " << jnum(s.step_time.value()) << ",\n";
-  o << "  \"per_rank_avg_s\": {\"compute\": " << jnum(s.compute_busy.value())
-    << ", \"communication\": " << jnum(s.comm_busy.value()) << ", \"exposed_communication\": " << jnum(s.exposed_comm.value())
-    << ", \"overlap\": " << jnum(s.overlap.value()) << ", \"idle\": " << jnum(s.idle.value()) << "},\n";
-  o << "  \"total_flops\": " << jnum(s.total_flops.value()) << ",\n";
-  o << "  \"achieved_flops_per_s_per_chip\": " << jnum(s.achieved_per_chip.value()) << ",\n";
-  o << "  \"peak_flops_per_s_per_chip\": " << jnum(s.peak_per_chip.value()) << ",\n";
-  o << "  \"peak_dtype\": " << jstr(s.peak_dtype) << ",\n";
-  o << "  \"utilization\": " << jnum(s.utilization) << ",\n";
-  o << "  \"mfu\": " << (s.mfu >= 0 ? jnum(s.mfu) : "null") << ",\n";
-  o << "  \"hfu\": " << (s.hfu >= 0 ? jnum(s.hfu) : "null") << ",\n";
-  o << "  \"tokens_per_s\": " << (s.tokens_per_s >= 0 ? jnum(s.tokens_per_s) : "null") << ",\n";
-  o << "  \"samples_per_s\": " << (s.samples_per_s >= 0 ? jnum(s.samples_per_s) : "null") << ",\n";
-  o << "  \"hbm\": {\"footprint_bytes\": " << (s.footprint.value() > 0 ? jnum(s.footprint.value()) : "null")
-    << ", \"capacity_bytes\": " << jnum(s.capacity.value()) << ", \"fits\": "
-    << (s.footprint.value() > 0 ? (s.footprint <= s.capacity ? "true" : "false") : "null") << ", \"items\": {";
-  for (size_t i = 0; i < s.footprint_items.size(); ++i)
-    o << (i ? ", " : "") << jstr(s.footprint_items[i].name) << ": " << jnum(s.footprint_items[i].bytes.value());
-  o << "}},\n";
+  using json = nlohmann::ordered_json;  // keys in the order written: same inputs, same bytes
+  auto opt = [](bool known, double v) { return known ? json(v) : json(nullptr); };
+  json j;
+  j["xpusim_version"] = "0.1.0";
+  j["workload"] = s.workload;
+  j["arch"] = s.arch;
+  j["arch_file"] = arch.source_file;
+  j["ranks"] = s.ranks;
+  j["simulated_ranks"] = s.simulated_ranks;
+  j["models"] = {{"compute", s.compute_model}, {"communication", s.comm_model}};
+  j["step_time_s"] = s.step_time.value();
+  j["per_rank_avg_s"] = {{"compute", s.compute_busy.value()},
+                         {"communication", s.comm_busy.value()},
+                         {"exposed_communication", s.exposed_comm.value()},
+                         {"overlap", s.overlap.value()},
+                         {"idle", s.idle.value()}};
+  j["total_flops"] = s.total_flops.value();
+  j["achieved_flops_per_s_per_chip"] = s.achieved_per_chip.value();
+  j["peak_flops_per_s_per_chip"] = s.peak_per_chip.value();
+  j["peak_dtype"] = s.peak_dtype;
+  j["utilization"] = s.utilization;
+  j["mfu"] = opt(s.mfu >= 0, s.mfu);
+  j["hfu"] = opt(s.hfu >= 0, s.hfu);
+  j["tokens_per_s"] = opt(s.tokens_per_s >= 0, s.tokens_per_s);
+  j["samples_per_s"] = opt(s.samples_per_s >= 0, s.samples_per_s);
+  const bool footprint_known = s.footprint.value() > 0;
+  json items = json::object();
+  for (const auto& f : s.footprint_items) items[f.name] = f.bytes.value();
+  j["hbm"] = {{"footprint_bytes", opt(footprint_known, s.footprint.value())},
+              {"capacity_bytes", s.capacity.value()},
+              {"fits", footprint_known ? json(s.footprint <= s.capacity) : json(nullptr)},
+              {"items", items}};
   if (s.energy.known) {
     const auto& e = s.energy;
-    o << "  \"energy\": {\"joules_per_chip\": " << jnum(e.total_j()) << ", \"matrix_j\": " << jnum(e.compute_j)
-      << ", \"vector_j\": " << jnum(e.vector_j) << ", \"hbm_j\": " << jnum(e.hbm_j) << ", \"link_j\": " << jnum(e.link_j)
-      << ", \"static_j\": " << jnum(e.static_j) << ", \"average_watts_per_chip\": " << jnum(e.average_w())
-      << ", \"tdp_watts\": " << jnum(e.tdp_w) << ", \"clock_hz\": " << jnum(e.clock_hz) << ", \"clock_scale\": " << jnum(e.clock_scale)
-      << ", \"tokens_per_joule\": " << (s.tokens_per_joule >= 0 ? jnum(s.tokens_per_joule) : "null") << "},\n";
+    j["energy"] = {{"joules_per_chip", e.total_j()},
+                   {"matrix_j", e.compute_j},
+                   {"vector_j", e.vector_j},
+                   {"hbm_j", e.hbm_j},
+                   {"link_j", e.link_j},
+                   {"static_j", e.static_j},
+                   {"average_watts_per_chip", e.average_w()},
+                   {"tdp_watts", e.tdp_w},
+                   {"clock_hz", e.clock_hz},
+                   {"clock_scale", e.clock_scale},
+                   {"tokens_per_joule", opt(s.tokens_per_joule >= 0, s.tokens_per_joule)}};
   } else {
-    o << "  \"energy\": null,\n";
+    j["energy"] = nullptr;
   }
-  o << "  \"hbm_traffic\": {\"bytes_per_chip\": " << jnum(s.hbm_bytes_per_chip.value())
-    << ", \"utilization\": " << jnum(s.hbm_utilization) << ", \"utilization_max\": " << jnum(s.hbm_utilization_max) << "},\n";
-  o << "  \"link_levels\": [";
-  for (size_t i = 0; i < s.link_levels.size(); ++i) {
-    const auto& l = s.link_levels[i];
-    o << (i ? ",\n    " : "\n    ") << "{\"level\": " << jstr(l.level) << ", \"links\": " << l.links
-      << ", \"bytes\": " << jnum(l.bytes.value()) << ", \"mean_utilization\": " << jnum(l.mean_utilization)
-      << ", \"max_utilization\": " << jnum(l.max_utilization) << ", \"busiest\": " << jstr(l.busiest) << "}";
-  }
-  o << (s.link_levels.empty() ? "],\n" : "\n  ],\n");
-  o << "  \"by_class\": [";
-  for (size_t i = 0; i < s.by_class.size(); ++i) {
-    const auto& c = s.by_class[i];
-    o << (i ? ",\n    " : "\n    ") << "{\"class\": " << jstr(c.name) << ", \"time_s\": " << jnum(c.time.value())
-      << ", \"count\": " << jnum(c.count) << "}";
-  }
-  o << (s.by_class.empty() ? "],\n" : "\n  ],\n");
-  o << "  \"notes\": [";
-  for (size_t i = 0; i < s.notes.size(); ++i) o << (i ? ", " : "") << jstr(s.notes[i]);
-  o << "],\n";
-  o << "  \"kernel_events\": " << s.events << ",\n";
-  o << "  \"arch_config\": " << cfg::to_json(arch, 2) << "\n";
-  o << "}\n";
-  return o.str();
+  j["hbm_traffic"] = {{"bytes_per_chip", s.hbm_bytes_per_chip.value()},
+                      {"utilization", s.hbm_utilization},
+                      {"utilization_max", s.hbm_utilization_max}};
+  j["link_levels"] = json::array();
+  for (const auto& l : s.link_levels)
+    j["link_levels"].push_back({{"level", l.level},
+                                {"links", l.links},
+                                {"bytes", l.bytes.value()},
+                                {"mean_utilization", l.mean_utilization},
+                                {"max_utilization", l.max_utilization},
+                                {"busiest", l.busiest}});
+  j["by_class"] = json::array();
+  for (const auto& c : s.by_class)
+    j["by_class"].push_back({{"class", c.name}, {"time_s", c.time.value()}, {"count", c.count}});
+  j["notes"] = s.notes;
+  j["kernel_events"] = s.events;
+  // The resolved config, written by the config layer's reflection (the schema's key order).
+  j["arch_config"] = json::parse(cfg::to_json(arch, 2));
+  // Invalid UTF-8 in a name (from a trace) becomes U+FFFD instead of invalid JSON.
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::string ops_csv(const wl::Workload& w, const cluster::SimResult& r) {

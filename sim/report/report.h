@@ -77,6 +77,9 @@ std::string links_csv(const cluster::SimResult& r);
 // renamed into place only when every write succeeded. Throws UserError on I/O failure.
 void write_files(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files);
 
+// The op class a node is reported under ("gemm", "vector:softmax", "comm:allreduce", ...).
+std::string class_of(const wl::Node& n);
+
 // Deterministic number formatting helpers.
 std::string fixed(double v, int decimals);
 

@@ -31,7 +31,7 @@ std::string run_json(const std::string& arch, const std::string& workload) {
 
 // Bytes the named link level carried.
 double level_bytes(const std::string& js, const std::string& level) {
-  const auto at = js.find("{\"level\": \"" + level + "\"");
+  const auto at = js.find("\"level\": \"" + level + "\"");
   if (at == std::string::npos) return -1;
   return json_number(js, "bytes", at);
 }
