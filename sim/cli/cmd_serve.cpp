@@ -51,6 +51,7 @@ int serve_cmd(const std::vector<std::string>& argv) {
           {"serving", "FILE", "serving deployment (workloads/serving/...)", "", true},
           {"rate", "R", "Poisson arrival rate, requests/s (overrides requests.rate)", "", false},
           {"rates", "LIST", "load sweep: comma-separated Poisson rates; writes latency_vs_load.csv", "", false},
+          {"max-rate", "FRACTION", "find the highest Poisson rate at which this share of requests meets the SLO (e.g. 0.9)", "", false},
           {"set", "KEY=VALUE", "override an arch key (chip..., pod...) or a serving key (requests.count, engines.tp, ...)", "", false},
           {"out", "DIR", "write summary.json, requests.csv, kv_timeline.csv (and latency_vs_load.csv with --rates)", "", false},
           {"json", "", "print summary.json instead of the text summary", "", false},
@@ -81,6 +82,34 @@ int serve_cmd(const std::vector<std::string>& argv) {
   if (!out.empty()) prepare_output_dir(out, "--out");
   const bool quiet = a.has("quiet");
   serve::ServingStudy study(arch, spec);
+  if (a.has("max-rate")) {
+    if (!rates.empty() || rate > 0) throw UserError("xpusim serve: --max-rate searches the rate itself: drop --rate/--rates");
+    double target = 0;
+    try {
+      std::size_t n = 0;
+      target = std::stod(a.get("max-rate"), &n);
+      if (n != a.get("max-rate").size()) target = -1;
+    } catch (const std::exception&) {
+      target = -1;
+    }
+    if (!(target > 0 && target <= 1)) throw UserError("xpusim serve: --max-rate: '" + a.get("max-rate") + "' is not a fraction in (0, 1]");
+    const serve::RateSearch rs = serve::find_max_rate(study, target);
+    const std::string csv = serve::load_csv(rs.probes);
+    if (!out.empty()) write_files_atomic(out, {{"max_rate.csv", csv}, {"summary.json", serve::summary_json(rs.at)}});
+    if (a.has("json")) {
+      std::cout << serve::summary_json(rs.at);
+    } else if (!quiet) {
+      char buf[400];
+      std::snprintf(buf, sizeof buf,
+                    "highest rate with %.0f%% of requests within the SLO: %.3f requests/s (%zu runs)\n"
+                    "  throughput %.1f output tokens/s (%.1f per chip); TTFT p90 %.2f ms, TPOT p90 %.2f ms; SLO met %.1f%%\n",
+                    100 * target, rs.rate, rs.probes.size(), rs.at.output_tokens_per_s, rs.at.output_tokens_per_s_per_chip,
+                    rs.at.ttft_s.p90 * 1e3, rs.at.tpot_s.p90 * 1e3, 100 * rs.at.slo_attainment);
+      std::cout << buf;
+      if (!out.empty()) std::cout << "  wrote " << out << "/{max_rate.csv, summary.json}\n";
+    }
+    return kExitOk;
+  }
   if (rates.empty()) {
     const serve::ServingResult r = study.run(rate);
     const std::string js = serve::summary_json(r.summary);

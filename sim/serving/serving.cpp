@@ -263,6 +263,51 @@ ServingResult ServingStudy::run(double rate) {
   return res;
 }
 
+RateSearch find_max_rate(ServingStudy& study, double attainment, int iterations) {
+  const ServingSpec& spec = study.spec();
+  if (spec.slo.ttft.value() <= 0 && spec.slo.tpot.value() <= 0)
+    throw UserError("serving: the search for the highest rate needs an SLO (serving.slo.ttft and/or slo.tpot in " + spec.source + ")");
+  if (spec.requests.arrival != "poisson") throw UserError("serving: the rate search needs requests.arrival: poisson");
+  if (!(attainment > 0 && attainment <= 1)) throw UserError("serving: the SLO attainment target must be in (0, 1]");
+  RateSearch rs;
+  auto probe = [&](double rate) {
+    rs.probes.push_back(study.run(rate).summary);
+    const bool ok = rs.probes.back().slo_attainment >= attainment;
+    if (ok && rate > rs.rate) {
+      rs.rate = rate;
+      rs.at = rs.probes.back();
+    }
+    return ok;
+  };
+  double good = 0, bad = 0;
+  const double start = spec.requests.rate;
+  if (probe(start)) {
+    good = start;
+    for (int i = 0; i < 20 && bad == 0; ++i) {
+      const double r = good * 2;
+      if (probe(r)) good = r;
+      else bad = r;
+    }
+    if (bad == 0) return rs;  // met even at 2^20 x: the deployment is never the limit at these rates
+  } else {
+    bad = start;
+    for (int i = 0; i < 10 && good == 0; ++i) {
+      const double r = bad / 2;
+      if (probe(r)) good = r;
+      else bad = r;
+    }
+    if (good == 0)
+      throw UserError("serving: fewer than " + std::to_string(int(100 * attainment)) + " % of the requests meet the SLO even at " +
+                      std::to_string(bad) + " requests/s");
+  }
+  for (int i = 0; i < iterations; ++i) {
+    const double mid = std::sqrt(good * bad);
+    if (probe(mid)) good = mid;
+    else bad = mid;
+  }
+  return rs;
+}
+
 namespace {
 std::string ms(double s) {
   char buf[64];

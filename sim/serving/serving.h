@@ -76,6 +76,17 @@ class ServingStudy {
   std::vector<std::pair<double, double>> link_;  // (alpha s, s per byte) per (prefill, decode) pair
 };
 
+// The highest Poisson rate at which at least `attainment` of the requests meet the SLO (both targets):
+// from the spec's rate, double (or halve) until the attainment crosses the target, then bisect the
+// bracket in log-rate `iterations` times (8: within 0.3 %). UserError when the spec has no SLO or the
+// target is not reached even at 1/1024 of the spec's rate. Probes share the step costs.
+struct RateSearch {
+  double rate = 0;                       // requests/s (the best probe that met the target)
+  ServingSummary at;                     // the run at that rate
+  std::vector<ServingSummary> probes;    // every run, in the order made
+};
+RateSearch find_max_rate(ServingStudy& study, double attainment, int iterations = 8);
+
 // Writers (atomic; DIR is created): summary.json, requests.csv, kv_timeline.csv; and the load sweep's
 // latency_vs_load.csv.
 std::string summary_text(const ServingSummary& s);

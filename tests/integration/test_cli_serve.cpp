@@ -172,3 +172,21 @@ TEST(CliServe, TraceReplayKeepsRequestsAndALoneRequestWaitsOnlyForItsPrefill) {
   const double prefill = json_number(p.out, "step_time_s");
   EXPECT_NEAR(std::stod(rows[0].at("ttft_s")), prefill, 1e-6 * prefill);
 }
+
+TEST(CliServe, MaxRateFindsTheEdgeOfTheSlo) {
+  const std::string base = binary() + " serve --arch " + kNode + " --serving " + kChat + " --set requests.duration=120s";
+  RunResult r = run(base + " --max-rate 0.9 --json");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const double rate = json_number(r.out, "rate_requests_per_s");
+  EXPECT_GE(json_number(r.out, "slo_attainment"), 0.9);
+  // 10 % more load breaks the target (the bracket closes within 0.3 %; Poisson noise is smaller than 10 %).
+  char more[64];
+  std::snprintf(more, sizeof more, "%.6f", rate * 1.1);
+  RunResult m = run(base + " --json --rate " + more);
+  ASSERT_EQ(m.code, 0) << m.err;
+  EXPECT_LT(json_number(m.out, "slo_attainment"), 0.9);
+  // Without an SLO there is nothing to search for.
+  RunResult n = run(binary() + " serve --arch " + kNode + " --serving " + src("workloads/serving/llama3-8b-h100-offline.yaml") +
+                    " --max-rate 0.9");
+  EXPECT_EQ(n.code, 2);
+}
