@@ -60,6 +60,23 @@ def save(fig, out_dir, stem, formats=("png", "svg")):
     return paths
 
 
+def read_csv_rows(path, required=(), what="a CSV from xpusim"):
+    """The rows of a CSV as dicts; fails (exit 2) when it cannot be read, has no data rows, or lacks a
+    required column (naming `what` it should have been)."""
+    import csv
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        fail("cannot read %s: %s" % (path, e.strerror))
+    if not rows:
+        fail("%s has no data rows" % path)
+    missing = [c for c in required if c not in rows[0]]
+    if missing:
+        fail("%s lacks column(s) %s (is it %s?)" % (path, ", ".join(missing), what))
+    return rows
+
+
 def fail(message):
     sys.stderr.write("error: %s\n" % message)
     sys.exit(2)

@@ -15,29 +15,19 @@ layouts slower than the target (too_slow) as crosses and the target (--latency-m
 Deterministic output (see plot_common.py). Needs only the standard library and matplotlib.
 """
 import argparse
-import csv
 import os
 import sys
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot_common import COLOURS, fail, plt, save  # noqa: E402
+from plot_common import read_csv_rows, COLOURS, fail, plt, save  # noqa: E402
 
 REQUIRED = ["rank", "status", "batch", "tokens_per_s_per_chip", "tp", "pp", "dp", "cp", "ep", "vpp", "micro_batch", "recompute", "zero",
             "hbm_total_gib", "hbm_capacity_gib", "step_time_s", "compute_s", "exposed_comm_s", "idle_s", "pareto"]
 
 
 def read_rows(path, inference):
-    try:
-        with open(path, newline="") as f:
-            rows = list(csv.DictReader(f))
-    except OSError as e:
-        fail("cannot read %s: %s" % (path, e.strerror))
-    if not rows:
-        fail("%s has no data rows" % path)
-    missing = [c for c in REQUIRED if c not in rows[0]]
-    if missing:
-        fail("%s lacks column(s) %s (is it a plan.csv from `xpusim plan`?)" % (path, ", ".join(missing)))
+    rows = read_csv_rows(path, REQUIRED, "a plan.csv from `xpusim plan`")
     sim, slow = [], []
     for r in rows:
         if r["status"] not in ("simulated", "too_slow"):

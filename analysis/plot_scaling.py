@@ -13,13 +13,12 @@ Panels:
 Deterministic output (see plot_common.py). Needs only the standard library and matplotlib.
 """
 import argparse
-import csv
 import os
 import sys
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot_common import COLOURS, fail, plt, save  # noqa: E402
+from plot_common import read_csv_rows, COLOURS, fail, plt, save  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 
 REQUIRED = ["mode", "chips", "step_time_s", "tokens_per_s", "ideal_tokens_per_s", "scaling_efficiency",
@@ -27,16 +26,7 @@ REQUIRED = ["mode", "chips", "step_time_s", "tokens_per_s", "ideal_tokens_per_s"
 
 
 def read_rows(path):
-    try:
-        with open(path, newline="") as f:
-            rows = list(csv.DictReader(f))
-    except OSError as e:
-        fail("cannot read %s: %s" % (path, e.strerror))
-    if not rows:
-        fail("%s has no data rows" % path)
-    missing = [c for c in REQUIRED if c not in rows[0]]
-    if missing:
-        fail("%s lacks column(s) %s (is it a scaling.csv from `xpusim scale`?)" % (path, ", ".join(missing)))
+    rows = read_csv_rows(path, REQUIRED, "a scaling.csv from `xpusim scale`")
     out = {}
     for r in rows:
         try:

@@ -12,28 +12,16 @@ FILE is either
 Deterministic output (see plot_common.py). Needs only the standard library and matplotlib.
 """
 import argparse
-import csv
 import os
 import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot_common import COLOURS, fail, plt, save  # noqa: E402
+from plot_common import COLOURS, fail, plt, read_csv_rows, save  # noqa: E402
 
 LOAD = ["rate_requests_per_s", "output_tokens_per_s_per_chip", "ttft_p50_s", "ttft_p99_s", "tpot_p50_s",
         "tpot_p99_s", "slo_attainment"]
 TIMELINE = ["time_s", "kv_used_fraction", "running", "waiting"]
-
-
-def read(path):
-    try:
-        with open(path, newline="") as f:
-            rows = list(csv.DictReader(f))
-    except OSError as e:
-        fail("cannot read %s: %s" % (path, e.strerror))
-    if not rows:
-        fail("%s has no data rows" % path)
-    return rows
 
 
 def numbers(path, rows, cols):
@@ -102,7 +90,7 @@ def main():
     p.add_argument("--title", default="xpusim serve")
     a = p.parse_args()
     out = a.out or os.path.dirname(os.path.abspath(a.csv))
-    rows = read(a.csv)
+    rows = read_csv_rows(a.csv)
     if "rate_requests_per_s" in rows[0]:
         paths = plot_load(a.csv, rows, out, a.title)
     elif "kv_used_fraction" in rows[0]:

@@ -11,16 +11,11 @@
 
 #include "tests/support/paths.h"
 #include "tests/support/run.h"
+#include "tests/support/text.h"
 
 using namespace xpu::test;
 
 namespace {
-
-double json_number(const std::string& js, const std::string& key, std::size_t from = 0) {
-  const auto at = js.find("\"" + key + "\": ", from);
-  if (at == std::string::npos) return std::nan("");
-  return std::stod(js.substr(at + key.size() + 4));
-}
 
 std::string run_json(const std::string& arch, const std::string& workload) {
   RunResult r = run(binary() + " run --json --arch " + src("arch-configs/" + arch + ".yaml") + " --workload " +

@@ -10,36 +10,14 @@
 
 #include "tests/support/paths.h"
 #include "tests/support/run.h"
+#include "tests/support/text.h"
 
 using namespace xpu::test;
 namespace fs = std::filesystem;
 
 namespace {
 
-using Row = std::map<std::string, std::string>;
-
-std::vector<Row> read_csv(const std::string& text) {
-  std::istringstream in(text);
-  std::string line;
-  std::vector<Row> rows;
-  auto split = [](const std::string& l) {
-    std::vector<std::string> v;
-    std::string cell;
-    std::istringstream s(l);
-    while (std::getline(s, cell, ',')) v.push_back(cell);
-    if (!l.empty() && l.back() == ',') v.push_back("");
-    return v;
-  };
-  if (!std::getline(in, line)) return rows;
-  const auto cols = split(line);
-  while (std::getline(in, line)) {
-    auto v = split(line);
-    Row r;
-    for (size_t i = 0; i < cols.size() && i < v.size(); ++i) r[cols[i]] = v[i];
-    rows.push_back(r);
-  }
-  return rows;
-}
+using Row = CsvRow;
 
 const std::string kNode = src("arch-configs/pods/dgx-h100-node-like.yaml");
 

@@ -12,6 +12,7 @@
 
 #include "tests/support/paths.h"
 #include "tests/support/run.h"
+#include "tests/support/text.h"
 
 using namespace xpu::test;
 namespace fs = std::filesystem;
@@ -27,33 +28,7 @@ std::string scale_cmd(const std::string& out, const std::string& extra = "") {
   return binary() + " scale --arch " + kPod + " --scenario " + kScenario + " --chips 2,4,8 --out " + out + " " + extra;
 }
 
-using Row = std::map<std::string, std::string>;
-
-std::vector<Row> read_csv(const std::string& text, std::vector<std::string>* header = nullptr) {
-  std::istringstream in(text);
-  std::string line;
-  std::vector<std::string> cols;
-  std::vector<Row> rows;
-  auto split = [](const std::string& l) {
-    std::vector<std::string> v;
-    std::string cell;
-    std::istringstream s(l);
-    while (std::getline(s, cell, ',')) v.push_back(cell);
-    if (!l.empty() && l.back() == ',') v.push_back("");
-    return v;
-  };
-  if (!std::getline(in, line)) return rows;
-  cols = split(line);
-  if (header) *header = cols;
-  while (std::getline(in, line)) {
-    auto v = split(line);
-    EXPECT_EQ(v.size(), cols.size()) << line;
-    Row r;
-    for (size_t i = 0; i < cols.size() && i < v.size(); ++i) r[cols[i]] = v[i];
-    rows.push_back(r);
-  }
-  return rows;
-}
+using Row = CsvRow;
 
 double num(const Row& r, const std::string& k) { return std::stod(r.at(k)); }
 
@@ -66,7 +41,9 @@ TEST(CliScale, CsvHasTheColumnsAndOneRowPerPointAndMode) {
   RunResult r = run(scale_cmd(out, "--no-plot"));
   ASSERT_EQ(r.code, 0) << r.err;
   std::vector<std::string> header;
-  auto rows = read_csv(slurp(out + "/scaling.csv"), &header);
+  bool widths_ok = false;
+  auto rows = read_csv(slurp(out + "/scaling.csv"), &header, &widths_ok);
+  EXPECT_TRUE(widths_ok) << "every row has as many cells as the header";
   const std::vector<std::string> want = {
       "mode", "chips", "tp", "pp", "dp", "cp", "ep", "global_batch", "micro_batches", "step_time_s",
       "tokens_per_s", "samples_per_s", "tokens_per_s_per_chip", "ideal_tokens_per_s", "scaling_efficiency", "mfu",
@@ -100,7 +77,9 @@ TEST(CliScale, CsvHasTheColumnsAndOneRowPerPointAndMode) {
 TEST(CliScale, CurvesRespectPhysicalBoundsAndClosedForms) {
   std::string out = temp_dir("scale_bounds");
   ASSERT_EQ(run(scale_cmd(out, "--no-plot --quiet")).code, 0);
-  auto rows = read_csv(slurp(out + "/scaling.csv"));
+  bool widths_ok = false;
+  auto rows = read_csv(slurp(out + "/scaling.csv"), nullptr, &widths_ok);
+  EXPECT_TRUE(widths_ok);
   ASSERT_EQ(rows.size(), 6u);
   const Row &s2 = rows[0], &s4 = rows[1], &s8 = rows[2], &w2 = rows[3];
   // Strong scaling: with the global batch fixed, N chips cannot beat N/N0 times the smallest point.
@@ -184,7 +163,9 @@ TEST(CliScale, DefaultChipListSkipsCountsBelowOneReplica) {
                     kScenario + " --modes strong --no-plot --out " + out);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("skipped strong 32"), std::string::npos) << r.out;
-  auto rows = read_csv(slurp(out + "/scaling.csv"));
+  bool widths_ok = false;
+  auto rows = read_csv(slurp(out + "/scaling.csv"), nullptr, &widths_ok);
+  EXPECT_TRUE(widths_ok);
   ASSERT_EQ(rows.size(), 2u);  // 8 and 16 chips (16: the 8-chip mesh grown to 16)
   EXPECT_EQ(rows[1].at("chips"), "16");
   fs::remove_all(out);
