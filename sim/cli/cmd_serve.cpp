@@ -21,7 +21,7 @@ bool is_serving_key(const std::string& key) {
   return key == "model" || key == "dtype" || key == "kv_dtype" || key == "name";
 }
 
-std::vector<double> rate_list(const std::string& text) {
+std::vector<double> rate_list(const std::string& option, const std::string& text) {
   std::vector<double> out;
   std::stringstream ss(text);
   std::string item;
@@ -34,10 +34,10 @@ std::vector<double> rate_list(const std::string& text) {
       n = 0;
     }
     if (n == 0 || n != item.size() || !(v > 0) || v > 1e7)
-      throw UserError("xpusim serve: --rates: '" + item + "' is not a rate in requests/s (0 < rate <= 1e7)");
+      throw UserError("xpusim serve: --" + option + ": '" + item + "' is not a rate in requests/s (0 < rate <= 1e7)");
     out.push_back(v);
   }
-  if (out.empty() || out.size() > 64) throw UserError("xpusim serve: --rates: give 1 to 64 rates");
+  if (out.empty() || out.size() > 64) throw UserError("xpusim serve: --" + option + ": give 1 to 64 rates");
   return out;
 }
 
@@ -73,9 +73,13 @@ int serve_cmd(const std::vector<std::string>& argv) {
   const ArchSpec arch = load_arch(a.get("arch"), arch_over);
   const serve::ServingSpec spec = serve::load_serving(a.get("serving"), serve_over);
   double rate = 0;
-  if (a.has("rate")) rate = rate_list(a.get("rate")).at(0);
+  if (a.has("rate")) {
+    const auto one = rate_list("rate", a.get("rate"));
+    if (one.size() != 1) throw UserError("xpusim serve: --rate takes one rate (a load sweep is --rates LIST)");
+    rate = one[0];
+  }
   std::vector<double> rates;
-  if (a.has("rates")) rates = rate_list(a.get("rates"));
+  if (a.has("rates")) rates = rate_list("rates", a.get("rates"));
   if ((rate > 0 || !rates.empty()) && spec.requests.arrival != "poisson")
     throw UserError("xpusim serve: --rate/--rates need requests.arrival: poisson (" + spec.source + " has " + spec.requests.arrival + ")");
   const std::string out = a.get("out");
