@@ -18,12 +18,18 @@
 #include <utility>
 #include <vector>
 
+#if defined(__GNUC__) || defined(__clang__)
+#define XPUSIM_API __attribute__((visibility("default")))
+#else
+#define XPUSIM_API
+#endif
+
 namespace xpusim {
 
 // "0.1.0": the version of the library (and of the xpusim tool it ships with).
-std::string version();
+XPUSIM_API std::string version();
 
-class Error : public std::runtime_error {
+class XPUSIM_API Error : public std::runtime_error {
  public:
   enum class Kind {
     Config,      // a config or trace file is wrong: file() and line() say where, key() which key
@@ -73,9 +79,9 @@ struct RunResult {
   std::string trace_json;     // trace.json, Chrome/Perfetto events (empty without timeline)
   std::string html;           // the self-contained HTML report (`xpusim run --html`)
 };
-RunResult run(const RunOptions& options);
+XPUSIM_API RunResult run(const RunOptions& options);
 // Writes summary.json, ops.csv, trace.json and links.csv into `dir` (created if needed), all or none.
-void write_run_files(const RunResult& result, const std::string& dir);
+XPUSIM_API void write_run_files(const RunResult& result, const std::string& dir);
 
 // ---- xpusim op ----------------------------------------------------------------------------------
 struct OpResult {
@@ -87,7 +93,7 @@ struct OpResult {
   std::string json, text;  // `xpusim op --json` and `xpusim op`
 };
 // `op` is the CLI's OP string, e.g. "gemm M=4096 N=4096 K=4096 dtype=bf16".
-OpResult op(const std::string& arch, const std::string& op, const Overrides& set = {}, bool extrapolate = true);
+XPUSIM_API OpResult op(const std::string& arch, const std::string& op, const Overrides& set = {}, bool extrapolate = true);
 
 // ---- xpusim mem ---------------------------------------------------------------------------------
 struct MemOptions {
@@ -104,7 +110,7 @@ struct MemResult {
   std::vector<double> channel_utilization;
   std::string json, text;
 };
-MemResult mem(const MemOptions& options);
+XPUSIM_API MemResult mem(const MemOptions& options);
 
 // ---- xpusim coll --------------------------------------------------------------------------------
 struct CollOptions {
@@ -126,7 +132,7 @@ struct CollResult {
   std::vector<CollRun> runs;
   std::string json, text;
 };
-CollResult coll(const CollOptions& options);
+XPUSIM_API CollResult coll(const CollOptions& options);
 
 // ---- any subcommand -----------------------------------------------------------------------------
 // Runs `xpusim ARGS...` in this process (plan, sweep, scale, gen, check, ...) and returns what it
@@ -135,6 +141,6 @@ struct CliResult {
   int exit_code = 0;
   std::string out, err;
 };
-CliResult cli(const std::vector<std::string>& args, bool throw_errors = false);
+XPUSIM_API CliResult cli(const std::vector<std::string>& args, bool throw_errors = false);
 
 }  // namespace xpusim

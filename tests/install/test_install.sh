@@ -21,6 +21,15 @@ ls "$prefix"/lib*/cmake/xpusim/xpusim-config.cmake "$prefix"/lib*/cmake/xpusim/x
   || fail "CMake package files not installed"
 [ -z "$(find "$prefix/include" -type f ! -path '*/include/xpusim/*')" ] || fail "headers outside include/xpusim installed"
 [ "$(find "$prefix/include" -type f | wc -l)" -ge 1 ] || fail "no public header"
+# The library exports its public interface (namespace xpusim), the tool's entry point and SystemC's
+# sc_main hook; the simulator's internals (namespace xpu) stay hidden.
+lib=$(ls "$prefix"/lib*/libxpusim.so | head -1)
+exported=$(nm -D --defined-only -C "$lib" | awk '$2 ~ /^[TWVBDRtwvbdr]$/ {$1=""; $2=""; print}')
+echo "$exported" | grep -q "xpusim::op(" || fail "libxpusim does not export xpusim::op"
+echo "$exported" | grep -q "xpusim_tool_main" || fail "libxpusim does not export xpusim_tool_main"
+# Mangled names: functions, objects, vtables and typeinfo of namespace xpu start _ZN3xpu / _ZT?N3xpu.
+leaked=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -E "^_Z(T[VIST])?N(K)?3xpu" | head -5 || true)
+[ -z "$leaked" ] || fail "libxpusim exports internal symbols, e.g.: $leaked"
 # The installed tool runs from the prefix (RPATH), away from the build tree.
 "$prefix/bin/xpusim" --version | grep -q "^xpusim 0.1.0$" || fail "installed xpusim --version"
 # The consumer.
