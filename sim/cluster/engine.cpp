@@ -312,9 +312,11 @@ struct ClusterEngine::Impl {
     const BlockInfo& bi = pi.blocks[in.block];
     for (std::uint32_t e = bi.dep_begin[local]; e < bi.dep_begin[local + 1]; ++e)
       satisfy(r, x.inst, in.first + bi.dependents[e]);
-    for (std::uint32_t e = pi.cross_begin[x.inst]; e < pi.cross_begin[x.inst + 1]; ++e) {
-      const CrossEdge& c = pi.cross[e];
-      if (c.target == x.g) satisfy(r, c.inst, c.dependent);
+    {  // the instance's cross edges are sorted by target: visit those of x.g only
+      const auto first = pi.cross.begin() + pi.cross_begin[x.inst], last = pi.cross.begin() + pi.cross_begin[x.inst + 1];
+      for (auto c = std::lower_bound(first, last, x.g, [](const CrossEdge& a, std::uint32_t g) { return a.target < g; });
+           c != last && c->target == x.g; ++c)
+        satisfy(r, c->inst, c->dependent);
     }
     if (--rk.inst_left[x.inst] == 0) {  // the instance is done: drop its counters
       rk.pending[x.inst].reset();

@@ -307,13 +307,28 @@ CollectiveService::CollectiveService(Network& net, CollectiveOptions opts)
     : net_(&net), opts_(std::move(opts)), runs_(std::make_unique<Runs>()) {}
 CollectiveService::~CollectiveService() = default;
 
-std::string CollectiveService::choose(const CollectiveRequest& req) const {
-  return pick(net_->topology(), req, opts_);
+const std::string& CollectiveService::picked(const CollectiveRequest& req) const {
+  std::string& k = pick_key_;
+  k.clear();
+  auto put = [&k](const void* p, std::size_t n) { k.append(static_cast<const char*>(p), n); };
+  const int op = static_cast<int>(req.op);
+  const double bytes = req.bytes.bytes();
+  put(&op, sizeof op);
+  put(&bytes, sizeof bytes);
+  put(&req.root, sizeof req.root);
+  k += req.algorithm;
+  k.push_back('\0');
+  put(req.chips.data(), req.chips.size() * sizeof(int));
+  auto it = picked_.find(k);
+  if (it == picked_.end()) it = picked_.emplace(k, pick(net_->topology(), req, opts_)).first;
+  return it->second;
 }
+
+std::string CollectiveService::choose(const CollectiveRequest& req) const { return picked(req); }
 
 std::string CollectiveService::start(const CollectiveRequest& req, std::function<void()> on_done) {
   CollectiveRequest r = req;
-  r.algorithm = pick(net_->topology(), req, opts_);
+  r.algorithm = picked(req);
   if (opts_.isolated_fast_path && req.chips.size() >= 2 && start_isolated(r, on_done)) return r.algorithm;
   launch(*net_, r, std::move(on_done));
   return r.algorithm;

@@ -36,6 +36,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/units.h"
@@ -99,6 +100,12 @@ class CollectiveService {
   void* launch(Network& net, const CollectiveRequest& req, std::function<void()> on_done);  // -> Run*
   bool start_isolated(const CollectiveRequest& req, std::function<void()>& on_done);
   void materialize(void* fast);
+  // pick() memoised per distinct request (op, size, root, algorithm, group): a training step asks
+  // the same question for every micro-batch and layer. Only successful picks are kept, so an invalid
+  // request is refused every time.
+  mutable std::unordered_map<std::string, std::string> picked_;
+  mutable std::string pick_key_;
+  const std::string& picked(const CollectiveRequest& req) const;
 };
 
 CollectiveResult run_isolated(const Topology& topo, const CollectiveRequest& req, const CollectiveOptions& opts = {});

@@ -123,13 +123,14 @@ Seconds Kernel::now() const { return Seconds(static_cast<double>(now_ps()) * 1e-
 void Kernel::after_ps(std::int64_t delay_ps, Callback fn) {
   XPU_ASSERT(delay_ps >= 0, "negative delay");
   auto* h = impl_->host;
-  if (delay_ps > kMaxDelayPs || h->abs_now_ps() > kMaxDelayPs)
+  const std::int64_t now = h->abs_now_ps();
+  if (delay_ps > kMaxDelayPs || now > kMaxDelayPs)
     throw UserError("an event " + std::to_string(static_cast<double>(delay_ps) * 1e-12) +
                     " s ahead leaves the simulator's time range (about " +
                     std::to_string(static_cast<long long>(static_cast<double>(kMaxDelayPs) * 1e-12 / 86400)) +
                     " days of simulated time); an op's dimensions or a rate in the config are implausible");
   const std::uint32_t slot = h->store(std::move(fn));
-  h->queue.push(Pending{h->abs_now_ps() + delay_ps, h->seq++, slot});
+  h->queue.push(Pending{now + delay_ps, h->seq++, slot});
   if (sc_core::sc_is_running() && !h->dispatching) h->arm();
 }
 
