@@ -49,14 +49,15 @@ NodeIndex StageBuilder::attention(std::string name, bool backward, std::initiali
   return push(std::move(n), deps, true);
 }
 
-NodeIndex StageBuilder::vec(std::string name, const char* cls, double bytes, double flops, std::initializer_list<NodeIndex> deps) {
+NodeIndex StageBuilder::vec(std::string name, const char* cls, double bytes, double flops, std::initializer_list<NodeIndex> deps,
+                            std::optional<DType> dtype) {
   Node n;
   n.name = std::move(name);
   n.kind = NodeKind::Vector;
   n.vec.op_class = cls;
   n.vec.bytes = Bytes(bytes);
   n.vec.flops = Flops(flops);
-  n.vec.dtype = dt;
+  n.vec.dtype = dtype.value_or(dt);
   return push(std::move(n), deps, true);
 }
 
@@ -411,16 +412,30 @@ NodeIndex StageBuilder::embed_fwd(std::int64_t mb) {
   return coll(nm('f', mb, -1, "embed_ar"), P.sp ? CollKind::ReduceScatter : CollKind::AllReduce, act_bytes(), g_tp, {e});
 }
 
+// The loss (docs/workloads.md, "Loss"), over E = T x V/tp logits. "fused": one softmax-class op on the
+// 16-bit logits (its three passes over rows longer than L1 make ~8 B of traffic per logit) forward
+// and one backward. "fp32": Megatron-Core's vocab-parallel cross entropy
+// (megatron/core/tensor_parallel/cross_entropy.py), which casts the logits to FP32 and runs separate
+// kernels: forward = cast (unary, FP32), row max / exp-sum / normalise (softmax class, FP32), and the
+// in-place subtract-max and exp (two unary FP32 passes), about 40 B per logit; backward = the saved
+// softmax scaled in place by the incoming gradient and cast back (two unary FP32 passes), 16 B.
 NodeIndex StageBuilder::head_fwd(std::int64_t mb, NodeIndex x) {
   NodeIndex ln = vec(nm('f', mb, -1, "final_ln"), "layernorm", 2.0 * act_bytes_sp(), 8.0 * double(T) * h(), {x});
   ln = tp_enter_fwd('f', mb, -1, "head_ag", ln);
   NodeIndex lg = gemm(nm('f', mb, -1, "lm_head"), T, V / P.tp, m.hidden, 1, {ln});
   if (!training) return lg;
-  return vec(nm('f', mb, -1, "loss"), "softmax", double(T) * double(V / P.tp) * 4.0, 5.0 * double(T) * double(V / P.tp), {lg});
+  const double E = double(T) * double(V / P.tp);
+  if (s.training.cross_entropy == "fused") return vec(nm('f', mb, -1, "loss"), "softmax", E * 4.0, 5.0 * E, {lg});
+  NodeIndex c = vec(nm('f', mb, -1, "loss_cast"), "unary", E * 8.0, E, {lg}, DType::FP32);
+  c = vec(nm('f', mb, -1, "loss"), "softmax", E * 8.0, 5.0 * E, {c}, DType::FP32);
+  return vec(nm('f', mb, -1, "loss_inplace"), "unary", E * 16.0, 2.0 * E, {c}, DType::FP32);
 }
 
 NodeIndex StageBuilder::head_bwd(std::int64_t mb, NodeIndex x, NodeIndex* wg) {
-  NodeIndex d = vec(nm('b', mb, -1, "loss"), "softmax", double(T) * double(V / P.tp) * 4.0, 3.0 * double(T) * double(V / P.tp), {x});
+  const double E = double(T) * double(V / P.tp);
+  NodeIndex d = s.training.cross_entropy == "fused"
+                    ? vec(nm('b', mb, -1, "loss"), "softmax", E * 4.0, 3.0 * E, {x})
+                    : vec(nm('b', mb, -1, "loss"), "unary", E * 16.0, 2.0 * E, {x}, DType::FP32);
   d = wbwd(mb, -1, "lm_head_dg", "lm_head_wg", T, m.hidden, V / P.tp, 1, d, wg);
   d = tp_enter_bwd(mb, -1, "head_ar", d);
   return vec(nm('b', mb, -1, "final_ln"), "layernorm", 4.0 * act_bytes_sp(), 12.0 * double(T) * h(), {d});

@@ -82,8 +82,16 @@ struct TrainingSpec {
   // With recompute: selective, which cheap modules are recomputed in the backward instead of
   // stored (Megatron-Core's --recompute-modules): core_attn, layernorm, mla_up_proj, moe_act.
   std::vector<std::string> recompute_modules = {"core_attn"};
+  // The loss over the vocabulary (docs/workloads.md, "Loss"): "fp32" = Megatron's vocab-parallel cross
+  // entropy (the logits cast to FP32, then max, subtract, exp, sum and normalise as separate passes;
+  // the backward scales the saved softmax and casts it back), "fused" = one kernel that reads the
+  // logits once and writes their gradient in place (--cross-entropy-loss-fusion, Liger-style).
+  std::string cross_entropy = "fp32";
   template <class V>
   void visit(V& v) {
+    v.field("cross_entropy", cross_entropy,
+            cfg::Field("loss kernel: fp32 (Megatron vocab-parallel cross entropy, unfused FP32 passes) or fused (one pass)")
+                .one_of({"fp32", "fused"}));
     v.field("flash_attention", flash_attention, cfg::Field("fused attention that never stores the s x s scores (false: Korthikanti's 5as^2b term)"));
     v.field("dropout", dropout, cfg::Field("dropout probability (attention probabilities, after attention and after the MLP); 0 = none").min(0).max(0.99));
     v.field("recompute_modules", recompute_modules,

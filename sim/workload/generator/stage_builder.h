@@ -8,6 +8,7 @@
 //   transformer.cpp        generate_transformer: sizes, group sets, stages, step figures, notes
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -70,7 +71,9 @@ struct StageBuilder {
   NodeIndex push(Node&& n, std::initializer_list<NodeIndex> deps, bool compute);
   NodeIndex gemm(std::string name, std::int64_t mm, std::int64_t nn, std::int64_t kk, std::int64_t batch, std::initializer_list<NodeIndex> deps);
   NodeIndex attention(std::string name, bool backward, std::initializer_list<NodeIndex> deps);
-  NodeIndex vec(std::string name, const char* cls, double bytes, double flops, std::initializer_list<NodeIndex> deps);
+  // A vector op of `bytes` traffic; its datatype is the scenario's unless `dtype` is given.
+  NodeIndex vec(std::string name, const char* cls, double bytes, double flops, std::initializer_list<NodeIndex> deps,
+                std::optional<DType> dtype = std::nullopt);
   NodeIndex coll(std::string name, CollKind k, double bytes, int gs, std::initializer_list<NodeIndex> deps);
   NodeIndex p2p(std::string name, bool send, RankId offset, std::int64_t tag, double bytes, std::initializer_list<NodeIndex> deps);
 
@@ -153,6 +156,7 @@ struct StageBuilder {
   NodeIndex embed_fwd(std::int64_t mb);
   NodeIndex head_fwd(std::int64_t mb, NodeIndex x);
   NodeIndex head_bwd(std::int64_t mb, NodeIndex x, NodeIndex* wg);
+
 
   // Data-parallel reductions of one layer's gradients after its last backward.
   void dp_reduce(std::int64_t l, std::vector<NodeIndex>& reductions, std::vector<std::int64_t>& reduced_layers);
