@@ -206,8 +206,11 @@ struct KernelSpec {
   std::int64_t min_tile = 16;
   double comm_slowdown = 0.0;
   double chip_spread = 0.0;
+  Seconds collective_launch = Seconds(0);
   template <class V>
   void visit(V& v) {
+    v.field("collective_launch", collective_launch,
+            cfg::Field("fixed time before a collective's first transfer (communication-library kernel launch and setup)").min(0));
     v.field("launch_overhead", launch_overhead,
             cfg::Field("fixed time added to every kernel (launch + framework gap between kernels)").min(0));
     v.field("dispatch_time", dispatch_time,

@@ -52,6 +52,7 @@ CollectiveOptions collective_options(const ArchSpec& arch) {
   o.algorithm = arch.models.collective_algorithm;
   o.chunk = arch.models.collective_chunk;
   o.isolated_fast_path = arch.models.collective_fast_path;
+  o.launch_latency = arch.chip.kernel.collective_launch;
   return o;
 }
 

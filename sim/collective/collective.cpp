@@ -260,7 +260,7 @@ struct CollectiveService::Runs {
 namespace {
 
 Run* execute(Network& net, std::unique_ptr<Schedule> sched, std::function<void()> on_done,
-             std::unique_ptr<Run>& slot, std::function<void(Run*)> release) {
+             std::unique_ptr<Run>& slot, std::function<void(Run*)> release, std::int64_t launch_ps) {
   slot = std::make_unique<Run>();
   Run* run = slot.get();
   run->net = &net;
@@ -270,11 +270,17 @@ Run* execute(Network& net, std::unique_ptr<Schedule> sched, std::function<void()
   run->sched = std::move(sched);
   run->done = std::move(on_done);
   if (run->steps == 0) {
-    net.call_after(0, std::move(run->done));
+    net.call_after(launch_ps, std::move(run->done));
     release(run);
     return nullptr;
   }
   run->release = std::move(release);
+  if (launch_ps > 0) {
+    net.call_after(launch_ps, [run] {
+      for (int r = 0; r < static_cast<int>(run->ranks.size()); ++r) run->advance(r);
+    });
+    return run;
+  }
   for (int r = 0; r < static_cast<int>(run->ranks.size()); ++r) run->advance(r);
   return run;
 }
@@ -296,7 +302,7 @@ Seconds model_time(const Topology& topo, const CollectiveRequest& req, const std
   CollectiveRequest r = req;
   r.algorithm = algorithm;
   std::string name = pick(topo, r, opts);
-  return find_algorithm(name)->model(context(topo, req, opts));
+  return find_algorithm(name)->model(context(topo, req, opts)) + opts.launch_latency;
 }
 
 std::string choose_algorithm(const Topology& topo, const CollectiveRequest& req, const CollectiveOptions& opts) {
@@ -349,7 +355,8 @@ void* CollectiveService::launch(Network& net, const CollectiveRequest& req, std:
                  [runs, slot](Run*) {
                    runs->slots[static_cast<size_t>(slot)].reset();
                    runs->free.push_back(slot);
-                 });
+                 },
+                 static_cast<std::int64_t>(std::llround(opts_.launch_latency.seconds() * 1e12)));
 }
 
 bool CollectiveService::start_isolated(const CollectiveRequest& req, std::function<void()>& on_done) {
@@ -440,7 +447,7 @@ CollectiveResult run_isolated(const Topology& topo, const CollectiveRequest& req
   const int n = static_cast<int>(req.chips.size());
   res.algbw = res.time.seconds() > 0 ? req.bytes / res.time : BytesPerSecond(0);
   res.busbw = res.algbw * busbw_factor(req.op, n);
-  res.model = find_algorithm(res.algorithm)->model(context(topo, req, opts));
+  res.model = find_algorithm(res.algorithm)->model(context(topo, req, opts)) + opts.launch_latency;
   res.flows = net.stats().flows;
   res.flow_updates = net.stats().flow_updates;
   return res;

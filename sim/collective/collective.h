@@ -64,6 +64,10 @@ struct CollectiveOptions {
   std::string algorithm = "auto";              // default when a request says "auto"
   Bytes chunk = Bytes(4.0 * units::MiB);       // pipelining chunk of tree/chain algorithms
   int max_chunks = 64;                         // cap on pipeline depth (simulation cost)
+  // Fixed time from a collective's start to its first transfer on every rank (the communication
+  // library's kernel launch and setup; chip.kernel.collective_launch). Added to the closed-form
+  // models too, so it never changes which algorithm `auto` picks.
+  Seconds launch_latency = Seconds(0);
   // Isolated fast path: a collective whose links carry no flow when it starts is simulated alone once
   // per distinct (algorithm, op, size, root, group) and stands on the network as a reservation of
   // its links until its end time; if any other flow needs one of those links first, the collective is

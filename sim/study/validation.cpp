@@ -79,8 +79,12 @@ double collective_row(const ValidationRow& row, const ArchSpec& arch) {
   req.bytes = parse_bytes(size);
   for (int i = 0; i < t.chips(); ++i) req.chips.push_back(i);
   req.algorithm = "auto";
+  // nccl-tests reports what the library chose; the model takes the best algorithm it has, or the
+  // pod's models.collective_algorithm where the fixture names one (the library's, e.g. NCCL's ring).
+  std::vector<std::string> algos = supported_algorithms(t, req, opts);
+  if (opts.algorithm != "auto") algos = {opts.algorithm};
   double best = 0;
-  for (const std::string& algo : supported_algorithms(t, req, opts)) {
+  for (const std::string& algo : algos) {
     CollectiveRequest r = req;
     r.algorithm = algo;
     best = std::max(best, run_isolated(t, r, opts).busbw.gb_per_s());
