@@ -43,6 +43,7 @@ std::string unit_of(const std::string& metric) {
   if (metric == "hfu_tflops") return "TFLOP/s/GPU (hardware)";
   if (metric == "mfu_tflops") return "TFLOP/s/GPU (model)";
   if (metric == "busbw_gbs") return "GB/s busbw";
+  if (metric == "tokens_per_s_chip") return "tokens/s/GPU";
   if (metric == "mfu_percent") return "% MFU";
   return metric;
 }
@@ -61,6 +62,11 @@ double training_row(const ValidationRow& row, const ArchSpec& arch, const std::s
   so.engine.record_ops = false;
   const cluster::SimResult r = cluster::simulate(arch, w, so);
   const report::Summary s = report::summarize(w, arch, r);
+  if (row.metric == "tokens_per_s_chip") {
+    // Throughput per chip of the whole job: free of any FLOP-counting convention.
+    if (!(s.tokens_per_s > 0)) throw UserError("row '" + row.id + "': the scenario reports no tokens per step");
+    return s.tokens_per_s / static_cast<double>(w.num_ranks);
+  }
   const double frac = row.metric == "hfu_tflops" ? s.hfu : s.mfu;
   if (!(frac > 0)) throw UserError("row '" + row.id + "': the scenario reports no step FLOPs");
   if (row.metric == "mfu_percent") return 100.0 * frac;
@@ -142,7 +148,7 @@ std::vector<ValidationRow> load_validation_rows(const std::string& path) {
       for (const auto& [name, k] : row_kinds()) known += ", " + name;
       bad(path, r.id, "kind must be one of " + known);
     }
-    const std::set<std::string> metrics{"tflops", "ms", "hfu_tflops", "mfu_tflops", "mfu_percent", "busbw_gbs"};
+    const std::set<std::string> metrics{"tflops", "ms", "hfu_tflops", "mfu_tflops", "mfu_percent", "busbw_gbs", "tokens_per_s_chip"};
     if (ext != row_kinds().end() ? !ext->second.metric_units.count(r.metric) : !metrics.count(r.metric))
       bad(path, r.id, "unknown metric '" + r.metric + "' for kind " + r.kind);
     if (ext == row_kinds().end() && !r.set.empty()) bad(path, r.id, "'set' applies to " + std::string("registered kinds (serving) only"));

@@ -37,7 +37,7 @@ struct ValidationRow {
   std::string arch;       // arch config, relative to the rows file
   std::string scenario;   // training: the scenario, relative to the rows file
   std::string op;         // gemm: "M=.. N=.. K=.. dtype=.."; collective: "allreduce 1GiB"
-  std::string metric;     // tflops | ms | hfu_tflops | mfu_tflops | mfu_percent | busbw_gbs
+  std::string metric;     // tflops | ms | hfu_tflops | mfu_tflops | mfu_percent | busbw_gbs | tokens_per_s_chip
   double published = 0;
   std::string role;       // calibration | validation
   std::string fits;       // calibration rows: the parameter(s) fitted on this row

@@ -25,8 +25,8 @@ ls "$prefix"/lib*/cmake/xpusim/xpusim-config.cmake "$prefix"/lib*/cmake/xpusim/x
 # sc_main hook; the simulator's internals (namespace xpu) stay hidden.
 lib=$(ls "$prefix"/lib*/libxpusim.so | head -1)
 exported=$(nm -D --defined-only -C "$lib" | awk '$2 ~ /^[TWVBDRtwvbdr]$/ {$1=""; $2=""; print}')
-echo "$exported" | grep -q "xpusim::op(" || fail "libxpusim does not export xpusim::op"
-echo "$exported" | grep -q "xpusim_tool_main" || fail "libxpusim does not export xpusim_tool_main"
+grep -q "xpusim::op(" <<< "$exported" || fail "libxpusim does not export xpusim::op"
+grep -q "xpusim_tool_main" <<< "$exported" || fail "libxpusim does not export xpusim_tool_main"
 # Mangled names: functions, objects, vtables and typeinfo of namespace xpu start _ZN3xpu / _ZT?N3xpu.
 leaked=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -E "^_Z(T[VIST])?N(K)?3xpu" | head -5 || true)
 [ -z "$leaked" ] || fail "libxpusim exports internal symbols, e.g.: $leaked"

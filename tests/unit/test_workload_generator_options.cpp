@@ -290,3 +290,81 @@ TEST(WorkloadGeneratorOptions, RecomputeModulesEmitTheirOps) {
   EXPECT_EQ(vec_sum(w.programs[0], 'r', ".ln2").n, 4);
   EXPECT_EQ(vec_sum(w.programs[0], 'r', ".ex_act").n, 1);
 }
+
+namespace {
+const Node* find_node(const std::vector<Node>& nodes, const std::string& name) {
+  for (const auto& n : nodes)
+    if (n.name == name) return &n;
+  return nullptr;
+}
+}  // namespace
+
+// FP8 training (Transformer Engine's recipe, docs/workloads.md "FP8 training"): the linear layers'
+// GEMMs in FP8, each forward GEMM's input and each backward data-gradient GEMM's incoming gradient
+// quantized first (6 B per element of the A operand: amax read 2, cast-transpose read 2, write 1 + 1),
+// the weight-gradient GEMM without a cast, and the attention core, LM head and vector ops in BF16.
+TEST(WorkloadGeneratorOptions, Fp8TrainingRecipe) {
+  ScenarioSpec s = gpt(1, false, true, 0);
+  s.training.dtype = "fp8";
+  Workload w = generate_transformer(s);
+  const std::vector<Node> nodes = w.programs[0].expand();
+  int fp8_gemms = 0, casts = 0;
+  for (const auto& n : nodes) {
+    if (n.kind == NodeKind::Attention) {
+      EXPECT_EQ(n.attn.dtype, DType::BF16) << n.name;
+    }
+    if (n.kind == NodeKind::Vector) {
+      EXPECT_NE(n.vec.dtype, DType::FP8) << n.name;
+    }
+    if (n.kind != NodeKind::Gemm) continue;
+    if (n.name.find("lm_head") != std::string::npos) {
+      EXPECT_EQ(n.gemm.dtype, DType::BF16) << n.name;
+      continue;
+    }
+    EXPECT_EQ(n.gemm.dtype, DType::FP8) << n.name;
+    ++fp8_gemms;
+    const Node* cast = find_node(nodes, n.name + "_fp8cast");
+    if (ends_with(n.name, "_wg")) {
+      EXPECT_EQ(cast, nullptr) << n.name;
+      continue;
+    }
+    ASSERT_NE(cast, nullptr) << n.name;
+    ++casts;
+    EXPECT_EQ(cast->vec.op_class, "unary");
+    EXPECT_EQ(cast->vec.dtype, DType::BF16);
+    EXPECT_DOUBLE_EQ(cast->vec.bytes.bytes(), 6.0 * double(n.gemm.m) * double(n.gemm.k) * double(n.gemm.batch)) << n.name;
+  }
+  // Per layer and micro-batch: qkv, proj, fc1, fc2 forward; their four data gradients backward.
+  EXPECT_EQ(casts, 4 * 2 * 4 * 2);
+  EXPECT_GT(fp8_gemms, casts);
+  // The same scenario in BF16 has no casts.
+  s.training.dtype = "bf16";
+  for (const auto& n : generate_transformer(s).programs[0].expand()) EXPECT_EQ(n.name.find("_fp8cast"), std::string::npos);
+}
+
+// The loss over E = tokens x vocab logits (docs/workloads.md "Loss"): Megatron's FP32 cross entropy is
+// a cast (unary FP32, E elements), a softmax (FP32, E) and the two in-place passes (unary FP32, 2E)
+// forward, and one unary FP32 op of 2E backward; `fused` is one 16-bit softmax pass each way.
+TEST(WorkloadGeneratorOptions, LossKernels) {
+  ScenarioSpec s = gpt(1, false, true, 0);  // fp16, micro-batch 2 x 128 tokens, vocab 1000 (padded 1024)
+  const double E = 2.0 * 128.0 * 1024.0;
+  const std::vector<Node> nodes = generate_transformer(s).programs[0].expand();
+  const Node* cast = find_node(nodes, "f0.-1.loss_cast");
+  const Node* soft = find_node(nodes, "f0.-1.loss");
+  const Node* inpl = find_node(nodes, "f0.-1.loss_inplace");
+  const Node* back = find_node(nodes, "b0.-1.loss");
+  ASSERT_TRUE(cast && soft && inpl && back);
+  EXPECT_EQ(cast->vec.dtype, DType::FP32);
+  EXPECT_DOUBLE_EQ(cast->vec.bytes.bytes(), 8.0 * E);
+  EXPECT_EQ(soft->vec.op_class, "softmax");
+  EXPECT_DOUBLE_EQ(soft->vec.bytes.bytes(), 8.0 * E);
+  EXPECT_DOUBLE_EQ(inpl->vec.bytes.bytes(), 16.0 * E);
+  EXPECT_DOUBLE_EQ(back->vec.bytes.bytes(), 16.0 * E);
+  s.training.cross_entropy = "fused";
+  const std::vector<Node> fused = generate_transformer(s).programs[0].expand();
+  EXPECT_EQ(find_node(fused, "f0.-1.loss_cast"), nullptr);
+  const Node* f = find_node(fused, "f0.-1.loss");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->vec.dtype, DType::FP16);
+  EXPECT_DOUBLE_EQ(f->vec.bytes.bytes(), 4.0 * E);
+}

@@ -101,7 +101,8 @@ std::vector<StageFootprint> stage_footprints(const ScenarioSpec& s) {
       const TrainingSpec& T = s.training;
       DType dt = DType::BF16;
       parse_dtype(T.dtype, dt);
-      const double wb = dtype_bytes(dt);
+      // FP8 training keeps BF16 weights plus their cached FP8 copies (Transformer Engine): 3 B each.
+      const double wb = dt == DType::FP8 ? 3.0 : dtype_bytes(dt);
       const int dp_shards = P.dp * P.cp;  // Megatron shards the distributed optimizer over DP x CP
       TrainingState d = training_state(dense, P.zero, dp_shards, wb, T.grad_bytes, T.optimizer_bytes);
       TrainingState e = training_state(expert, P.zero, std::max(1, dp_shards / P.ep), wb, T.grad_bytes, T.optimizer_bytes);

@@ -20,15 +20,34 @@ NodeIndex StageBuilder::push(Node&& n, std::initializer_list<NodeIndex> deps, bo
   return i;
 }
 
+// FP8 training (training.dtype fp8; Transformer Engine's recipe, docs/workloads.md "FP8 training"):
+// the linear layers' GEMMs run in FP8, the attention core, the LM head and the MoE router in BF16, and
+// activations stay BF16 between ops. Before each FP8 GEMM of the forward (and recompute) its input is
+// quantized, and before each backward data-gradient GEMM the incoming gradient: with current
+// scaling an amax pass (read 2 B) and a fused cast-transpose (read 2 B, write the FP8 tensor and its
+// transpose for the weight gradient, 2 x 1 B): 6 B per element of the GEMM's A operand, one `unary`
+// BF16 op. The weight-gradient GEMM uses the transposes and needs no op of its own.
+bool StageBuilder::bf16_in_fp8_recipe(const std::string& name) {
+  for (const char* k : {"score", "ctx", "lm_head", "router"})
+    if (name.find(k) != std::string::npos) return true;
+  return false;
+}
+
 NodeIndex StageBuilder::gemm(std::string name, std::int64_t mm, std::int64_t nn, std::int64_t kk, std::int64_t batch, std::initializer_list<NodeIndex> deps) {
   Node n;
-  n.name = std::move(name);
   n.kind = NodeKind::Gemm;
   n.gemm.m = std::max<std::int64_t>(1, mm);
   n.gemm.n = std::max<std::int64_t>(1, nn);
   n.gemm.k = std::max<std::int64_t>(1, kk);
   n.gemm.batch = std::max<std::int64_t>(1, batch);
-  n.gemm.dtype = dt;
+  n.gemm.dtype = fp8_train && bf16_in_fp8_recipe(name) ? act_dt : dt;
+  if (fp8_train && n.gemm.dtype == DType::FP8 && name.find("_wg") == std::string::npos) {
+    const double elems = double(n.gemm.m) * double(n.gemm.k) * double(n.gemm.batch);
+    const NodeIndex q = vec(name + "_fp8cast", "unary", 6.0 * elems, 2.0 * elems, deps, act_dt);
+    n.name = std::move(name);
+    return push(std::move(n), {q}, true);
+  }
+  n.name = std::move(name);
   return push(std::move(n), deps, true);
 }
 
@@ -45,7 +64,7 @@ NodeIndex StageBuilder::attention(std::string name, bool backward, std::initiali
   n.attn.v_dim = m.v_dim();
   n.attn.causal = !decode;
   n.attn.backward = backward;
-  n.attn.dtype = dt;
+  n.attn.dtype = act_dt;
   return push(std::move(n), deps, true);
 }
 
@@ -57,7 +76,7 @@ NodeIndex StageBuilder::vec(std::string name, const char* cls, double bytes, dou
   n.vec.op_class = cls;
   n.vec.bytes = Bytes(bytes);
   n.vec.flops = Flops(flops);
-  n.vec.dtype = dtype.value_or(dt);
+  n.vec.dtype = dtype.value_or(act_dt);
   return push(std::move(n), deps, true);
 }
 

@@ -34,7 +34,9 @@ struct StageBuilder {
   const ScenarioSpec& s;
   const ModelSpec& m;
   const ParallelSpec& P;
-  DType dt = DType::BF16;
+  DType dt = DType::BF16;      // matmul datatype
+  DType act_dt = DType::BF16;  // activations, vector ops and the attention core (BF16 in FP8 training)
+  bool fp8_train = false;      // training.dtype fp8: Transformer Engine's recipe (see gemm())
   double eb = 2;       // bytes per activation/weight element
   double gb = 2;       // gradient bytes per parameter
   int vpp = 1, C = 1;
@@ -71,7 +73,8 @@ struct StageBuilder {
   NodeIndex push(Node&& n, std::initializer_list<NodeIndex> deps, bool compute);
   NodeIndex gemm(std::string name, std::int64_t mm, std::int64_t nn, std::int64_t kk, std::int64_t batch, std::initializer_list<NodeIndex> deps);
   NodeIndex attention(std::string name, bool backward, std::initializer_list<NodeIndex> deps);
-  // A vector op of `bytes` traffic; its datatype is the scenario's unless `dtype` is given.
+  static bool bf16_in_fp8_recipe(const std::string& name);
+  // A vector op of `bytes` traffic; its datatype is the activations' unless `dtype` is given.
   NodeIndex vec(std::string name, const char* cls, double bytes, double flops, std::initializer_list<NodeIndex> deps,
                 std::optional<DType> dtype = std::nullopt);
   NodeIndex coll(std::string name, CollKind k, double bytes, int gs, std::initializer_list<NodeIndex> deps);

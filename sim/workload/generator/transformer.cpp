@@ -49,7 +49,9 @@ Workload generate_transformer(const ScenarioSpec& s) {
   g.training = s.training_mode;
   const std::string& dts = s.training_mode ? s.training.dtype : s.inference.dtype;
   parse_dtype(dts, g.dt);
-  g.eb = dtype_bytes(g.dt);
+  g.act_dt = g.dt;
+  if (s.training_mode && g.dt == DType::FP8) g.fp8_train = true, g.act_dt = DType::BF16;
+  g.eb = dtype_bytes(g.act_dt);
   g.gb = s.training.grad_bytes;
   g.vpp = (s.training_mode && P.schedule == "interleaved") ? P.vpp : 1;
   g.C = P.pp * g.vpp;
