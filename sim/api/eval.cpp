@@ -10,6 +10,7 @@
 #include "sim/chip/chip_model.h"
 #include "sim/chip/op_text.h"
 #include "sim/cluster/simulate.h"
+#include "sim/report/report_writer.h"
 #include "sim/collective/collective.h"
 #include "sim/core/config.h"
 #include "sim/core/error.h"
@@ -85,10 +86,10 @@ void simulate_run(const RunRequest& q_, RunOutcome& o) {
 }
 
 std::vector<std::pair<std::string, std::string>> run_files(const RunOutcome& o) {
-  return {{"summary.json", o.summary_json},
-          {"ops.csv", report::ops_csv(o.workload, o.result)},
-          {"trace.json", report::perfetto_json(o.workload, o.result)},
-          {"links.csv", report::links_csv(o.result)}};
+  const report::RunReport in{o.workload, o.arch, o.result, o.summary, o.summary_json};
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& [name, e] : report::report_writer_registry().entries()) files.emplace_back(name, e.make()->render(in));
+  return files;
 }
 
 // ---- op ----------------------------------------------------------------------------------------
