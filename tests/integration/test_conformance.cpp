@@ -3,7 +3,8 @@
 // level kind, trace format or model is checked the moment it registers.
 //
 //   collective algorithms  for every op and every group the algorithm supports on idle symmetric
-//                          topologies (full mesh, ring, switch, 2-D torus of 8 chips):
+//                          8-chip topologies built from every registered level kind (one level,
+//                          and 4 x 2 over two levels of the kind, for multi-level algorithms):
 //                          * bytes: its schedule delivers what the op needs per rank (lower bounds
 //                            that hold for any correct algorithm: all-gather and all-to-all each
 //                            rank receives >= (n-1)/n S, all-reduce each rank sends and receives
@@ -12,12 +13,12 @@
 //                            >= S), and the ring all-reduce class bound 2(n-1)/n S is met exactly by
 //                            at least one bandwidth-optimal algorithm;
 //                          * sends and receives balance in every step (no message lost);
-//                          * time: on every topology where each chip pair is one link apart (a full
-//                            mesh: uncongested by construction) the simulated time equals the
-//                            algorithm's own closed-form model() within 1e-6, or, where the
-//                            algorithm declares its model an upper bound, lies between
-//                            model / (1 + declared slack) and model; and it is never below the
-//                            link-bandwidth lower bound.
+//                          * time: on every topology the closed-form model() never underestimates
+//                            the simulated time and is at most 5 % above it (or the slack the
+//                            algorithm declares for a bound); where each chip pair is one link
+//                            apart (a full mesh: uncongested by construction) it equals the
+//                            simulated time within 1e-6 unless the algorithm declares a bound; and
+//                            the time is never below the link-bandwidth lower bound.
 //   topology level kinds   every kind, alone and as both levels of a two-level pod, builds from its
 //                          own example(), routes every chip pair over existing links joined head to
 //                          tail from src to dst, and ring_order visits every chip exactly once.
@@ -59,6 +60,10 @@ constexpr double S = 64.0 * units::MiB;
 // How far an exact model() may be from the simulated time on an uncongested full mesh (rounding of
 // picosecond event times); bounds are held to the slack their algorithm declares.
 constexpr double kModelTolerance = 1e-6;
+// How far above the simulated time model() may be on multi-hop topologies (rings, tori, switches,
+// custom graphs), where it charges every step the latency of the step's longest route and the load
+// of its busiest link: measured at most 4.5 % (ring broadcast on a 2 x 4 mesh).
+constexpr double kMultiHopTolerance = 0.05;
 const LinkDefaults kDefaults{BytesPerSecond(B), Seconds(A)};
 
 const CollOp kOps[] = {CollOp::AllReduce, CollOp::AllGather, CollOp::ReduceScatter, CollOp::AllToAll,
@@ -80,12 +85,26 @@ PodSpec one_level_pod(const std::string& kind, int n) {
   return p;
 }
 
-// Idle symmetric topologies of 8 chips built from registered kinds (every kind that gives a
-// connected 8-member example).
+// Two levels of 8 chips: `inner` of 4 members, 2 instances joined by `outer` of 2 members.
+PodSpec two_level_pod(const std::string& inner, const std::string& outer) {
+  PodSpec p;
+  p.name = inner + "x" + outer;
+  p.chips = 8;
+  LevelSpec a = level_kind(inner).example(4), b = level_kind(outer).example(2);
+  a.kind = inner;
+  b.kind = outer;
+  p.topology.levels = {a, b};
+  return p;
+}
+
+// Idle symmetric topologies of 8 chips built from registered kinds: every kind alone, and every
+// kind as the inner level under the same kind (so multi-level algorithms are exercised too).
 std::vector<std::pair<std::string, std::unique_ptr<Topology>>> topologies() {
   std::vector<std::pair<std::string, std::unique_ptr<Topology>>> out;
-  for (const auto& name : level_kind_registry().names())
+  for (const auto& name : level_kind_registry().names()) {
     out.emplace_back(name, std::make_unique<Topology>(one_level_pod(name, 8), kDefaults));
+    out.emplace_back(name + " x " + name, std::make_unique<Topology>(two_level_pod(name, name), kDefaults));
+  }
   return out;
 }
 
@@ -131,6 +150,7 @@ TEST(Conformance, RegistriesAreListed) {
 TEST(Conformance, EveryCollectiveAlgorithmMovesTheRightBytes) {
   const CollectiveOptions opts;
   int checked = 0;
+  std::set<std::string> seen;
   for (const auto& [topo_name, topo] : topologies()) {
     const int n = topo->chips();
     for (CollOp op : kOps) {
@@ -143,6 +163,7 @@ TEST(Conformance, EveryCollectiveAlgorithmMovesTheRightBytes) {
         ASSERT_NE(a, nullptr) << name;
         if (!a->supports(c)) continue;
         ++checked;
+        seen.insert(name);
         const std::string what = name + " " + coll_op_name(op) + " on " + topo_name;
         auto sched = a->plan(c);
         ASSERT_TRUE(sched) << what;
@@ -192,18 +213,18 @@ TEST(Conformance, EveryCollectiveAlgorithmMovesTheRightBytes) {
     }
   }
   EXPECT_GT(checked, 20);
+  // No registered algorithm escapes: each supports some op on some of these topologies.
+  EXPECT_EQ(seen.size(), algorithm_registry().names().size());
 }
 
 TEST(Conformance, EveryCollectiveAlgorithmAgreesWithItsModel) {
-  // A full mesh is uncongested by construction only for one-hop patterns; pick, among registered
-  // kinds, the topologies where every chip pair is one link apart.
-  int checked = 0;
+  int checked = 0, exact = 0;
   for (const auto& [topo_name, topo] : topologies()) {
+    // Where every chip pair is one link apart (a full mesh) no two messages of a step share a link.
     bool one_hop = true;
     for (int a = 0; a < topo->chips() && one_hop; ++a)
       for (int b = 0; b < topo->chips(); ++b)
         if (a != b && topo->route(a, b).links.size() != 1) one_hop = false;
-    if (!one_hop) continue;
     const int n = topo->chips();
     for (CollOp op : kOps) {
       std::vector<int> chips = op == CollOp::SendRecv ? std::vector<int>{0, n - 1} : iota(n);
@@ -212,24 +233,29 @@ TEST(Conformance, EveryCollectiveAlgorithmAgreesWithItsModel) {
         CollectiveResult r = run_isolated(*topo, {op, Bytes(S), chips, 0, name});
         ++checked;
         ASSERT_EQ(r.algorithm, name) << what;
-        ASSERT_TRUE(std::isfinite(r.time.seconds()) && r.time.seconds() > 0) << what;
+        const double t = r.time.seconds(), m = r.model.seconds();
+        ASSERT_TRUE(std::isfinite(t) && t > 0) << what;
+        // The closed form never underestimates an idle topology (the tuner is conservative) ...
+        EXPECT_LE(t, m * (1 + kModelTolerance)) << what;
+        // ... and is exact where messages cannot meet, unless the algorithm declares a bound.
         const Algorithm::ModelAccuracy acc = find_algorithm(name)->model_accuracy();
-        if (acc.upper_bound) {
-          EXPECT_LE(r.time.seconds(), r.model.seconds() * (1 + kModelTolerance)) << what << " (model is an upper bound)";
-          EXPECT_GE(r.time.seconds() * (1 + acc.slack), r.model.seconds()) << what << " (declared slack " << acc.slack << ")";
+        if (one_hop && !acc.upper_bound) {
+          ++exact;
+          EXPECT_NEAR(t, m, kModelTolerance * m) << what;
         } else {
-          EXPECT_NEAR(r.time.seconds(), r.model.seconds(), kModelTolerance * r.model.seconds()) << what;
+          EXPECT_GE(t * (1 + std::max(acc.slack, kMultiHopTolerance)), m) << what;
         }
         // Lower bound from the links: a rank that must receive V bytes needs V / (n-1 links x B).
         const double g = static_cast<double>(chips.size());
         double must = 0;
         if (op == CollOp::AllGather || op == CollOp::AllToAll || op == CollOp::AllReduce) must = (g - 1) / g * S;
         if (op == CollOp::Broadcast || op == CollOp::Reduce || op == CollOp::SendRecv) must = S;
-        EXPECT_GE(r.time.seconds(), must / ((g - 1) * B) * (1 - 1e-9)) << what;
+        EXPECT_GE(t, must / ((g - 1) * B) * (1 - 1e-9)) << what;
       }
     }
   }
-  EXPECT_GT(checked, 10);
+  EXPECT_GT(checked, 100);
+  EXPECT_GT(exact, 10);
 }
 
 // Links of a route join head to tail from src to dst and exist.
@@ -265,13 +291,7 @@ TEST(Conformance, EveryLevelKindBuildsAndRoutesEveryPair) {
       check_topology(t, name + " of " + std::to_string(n));
     }
     // Two levels of the kind: 4 members x 2 instances.
-    PodSpec p;
-    p.name = name + "-2level";
-    p.chips = 8;
-    LevelSpec inner = level_kind(name).example(4), outer = level_kind(name).example(2);
-    inner.kind = outer.kind = name;
-    p.topology.levels = {inner, outer};
-    Topology t(p, kDefaults);
+    Topology t(two_level_pod(name, name), kDefaults);
     EXPECT_EQ(t.levels().size(), 2u);
     check_topology(t, name + " x " + name);
   }
