@@ -21,6 +21,11 @@ RegistryBase::RegistryBase(std::string what, std::string selected_by)
   catalog()[what_] = this;
 }
 
+RegistryBase::~RegistryBase() {
+  auto it = catalog().find(what_);
+  if (it != catalog().end() && it->second == this) catalog().erase(it);
+}
+
 bool RegistryBase::contains(const std::string& name) const {
   const auto n = names();
   return std::find(n.begin(), n.end(), name) != n.end();

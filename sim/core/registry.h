@@ -72,7 +72,7 @@ struct EntryInfo {
 class RegistryBase {
  public:
   RegistryBase(std::string what, std::string selected_by);
-  virtual ~RegistryBase() = default;
+  virtual ~RegistryBase();  // leaves the catalog
   RegistryBase(const RegistryBase&) = delete;
   RegistryBase& operator=(const RegistryBase&) = delete;
   const std::string& what() const { return what_; }               // "collective algorithm"
