@@ -153,8 +153,9 @@ OpOutcome op(const OpRequest& rq) {
 
   std::ostringstream t;
   t << "op           " << r.op << "\n";
-  if (arch.models.compute == "roofline")
-    t << "             (note: this arch runs workloads on the roofline model, models.compute: roofline;\n"
+  if (arch.models.compute != ModelsSpec{}.compute)  // op always shows the default, compute-array model
+    t << "             (note: this arch runs workloads on the " << arch.models.compute
+      << " model, models.compute: " << arch.models.compute << ";\n"
          "              op shows the compute-array model)\n";
   if (!op.note.empty()) t << "             (" << op.note << ")\n";
   t << "chip         " << chip.name << ": " << chip.cores << " cores at " << fixed(chip.clock.hertz() / 1e9, 3)
