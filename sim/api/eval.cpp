@@ -10,6 +10,7 @@
 #include "sim/chip/chip_model.h"
 #include "sim/chip/op_text.h"
 #include "sim/cluster/simulate.h"
+#include "sim/report/report_writer.h"
 #include "sim/collective/collective.h"
 #include "sim/core/config.h"
 #include "sim/core/error.h"
@@ -85,10 +86,10 @@ void simulate_run(const RunRequest& q_, RunOutcome& o) {
 }
 
 std::vector<std::pair<std::string, std::string>> run_files(const RunOutcome& o) {
-  return {{"summary.json", o.summary_json},
-          {"ops.csv", report::ops_csv(o.workload, o.result)},
-          {"trace.json", report::perfetto_json(o.workload, o.result)},
-          {"links.csv", report::links_csv(o.result)}};
+  const report::RunReport in{o.workload, o.arch, o.result, o.summary, o.summary_json};
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& [name, e] : report::report_writer_registry().entries()) files.emplace_back(name, e.make()->render(in));
+  return files;
 }
 
 // ---- op ----------------------------------------------------------------------------------------
@@ -152,8 +153,9 @@ OpOutcome op(const OpRequest& rq) {
 
   std::ostringstream t;
   t << "op           " << r.op << "\n";
-  if (arch.models.compute == "roofline")
-    t << "             (note: this arch runs workloads on the roofline model, models.compute: roofline;\n"
+  if (arch.models.compute != ModelsSpec{}.compute)  // op always shows the default, compute-array model
+    t << "             (note: this arch runs workloads on the " << arch.models.compute
+      << " model, models.compute: " << arch.models.compute << ";\n"
          "              op shows the compute-array model)\n";
   if (!op.note.empty()) t << "             (" << op.note << ")\n";
   t << "chip         " << chip.name << ": " << chip.cores << " cores at " << fixed(chip.clock.hertz() / 1e9, 3)

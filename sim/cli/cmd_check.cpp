@@ -6,6 +6,7 @@
 #include "sim/cluster/arch.h"
 #include "sim/cluster/simulate.h"
 #include "sim/core/config.h"
+#include "sim/core/registry.h"
 #include "sim/serving/serving.h"
 #include "sim/workload/reader.h"
 
@@ -15,13 +16,27 @@ namespace {
 int check_cmd(const std::vector<std::string>& argv) {
   Args a("check", "Validate config or trace files (arch configs with a top-level 'chip:', serving files with "
                   "'serving:', traces with 'workload:', or any format a trace reader recognises). Prints one line per file; "
-                  "exit code 2 on the first invalid one.",
-         {}, {"FILE..."});
+                  "exit code 2 on the first invalid one. With --list, print every registered implementation (compute, memory and "
+                  "network models, collective algorithms, topology level kinds, trace readers and writers, report "
+                  "writers, subcommands) with its parameters instead.",
+         {{"list", "", "list every registered implementation and the config keys it reads", ""}}, {"FILE..."});
   // Accept any number of files: parse manually after --help handling.
   std::vector<std::string> files;
   for (const auto& s : argv) {
     if (s == "--help" || s == "-h") {
       std::cout << a.usage();
+      return kExitOk;
+    }
+    if (s == "--list") {
+      for (const auto& [what, r] : registry_catalog()) {
+        std::cout << what << " (" << r->selected_by() << "):\n";
+        for (const auto& e : r->info()) {
+          std::cout << "  " << e.name << ": " << e.doc << "\n";
+          for (const auto& p : e.params)
+            std::cout << "      " << p.key << " (" << p.type << (p.default_text.empty() ? "" : ", default " + p.default_text)
+                      << (p.range.empty() ? "" : ", " + p.range) << "): " << p.description << "\n";
+        }
+      }
       return kExitOk;
     }
     if (s.rfind("--", 0) == 0) throw UserError("xpusim check: unknown option '" + s + "'; see --help");

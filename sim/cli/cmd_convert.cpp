@@ -1,15 +1,14 @@
 // `xpusim convert IN OUT`: translate a workload between formats.
 //   IN  any format a trace reader recognises (native YAML, Chakra ET: dir/prefix, a .et file or a
 //       directory; a scenario YAML, which is generated first).
-//   OUT a .yaml/.yml path -> native YAML; anything else -> Chakra ET rank files OUT.<rank>.et
-//       (OUT is a prefix such as out/resnet; a trailing '/' writes <dir>/<name>.<rank>.et).
+//   OUT written by the registered trace writer named by --to, or else the one that claims OUT most
+//       strongly: a .yaml/.yml path -> native YAML; anything else -> Chakra ET rank files
+//       OUT.<rank>.et (OUT is a prefix such as out/resnet; a trailing '/' writes <dir>/<name>.<rank>.et).
 #include <filesystem>
 #include <iostream>
 
 #include "sim/cli/command.h"
 #include "sim/core/error.h"
-#include "sim/workload/chakra/chakra.h"
-#include "sim/workload/native/yaml_writer.h"
 #include "sim/workload/reader.h"
 
 namespace xpu::cli {
@@ -24,33 +23,34 @@ int run_convert(const std::vector<std::string>& argv) {
   if (!args.parse(argv)) return kExitOk;
   if (args.positional().size() != 2) throw UserError("xpusim convert: needs IN and OUT; see --help");
   const std::string in = args.positional()[0];
-  std::string out = args.positional()[1];
+  const std::string out = args.positional()[1];
   wl::Workload w;
   if (args.has("from")) {
-    auto r = wl::make_trace_reader(args.get("from"));
+    const auto* r = wl::trace_reader_registry().find(args.get("from"));
     if (!r) {
       std::string all;
-      for (const auto& n : wl::trace_reader_names()) all += (all.empty() ? "" : ", ") + n;
+      for (const auto& n : wl::trace_reader_registry().names()) all += (all.empty() ? "" : ", ") + n;
       throw UserError("xpusim convert: unknown reader '" + args.get("from") + "'; readers: " + all);
     }
-    w = r->read(in);
+    w = r->make()->read(in);
   } else {
     w = wl::load_workload(in);
   }
   std::string to = args.get("to");
-  const std::string ext = std::filesystem::path(out).extension().string();
-  if (to.empty()) to = (ext == ".yaml" || ext == ".yml") ? "yaml" : "chakra";
-  std::vector<std::string> files;
-  if (to == "yaml") {
-    wl::write_yaml_trace_file(w, out);
-    files.push_back(out);
-  } else if (to == "chakra") {
-    if (!out.empty() && out.back() == '/') out += w.name.empty() ? "trace" : w.name;
-    if (ext == ".et") out = out.substr(0, out.size() - 3);
-    files = wl::chakra::write_chakra(w, out);
-  } else {
-    throw UserError("xpusim convert: --to must be yaml or chakra, got '" + to + "'");
+  const auto& writers = wl::trace_writer_registry();
+  if (to.empty()) {
+    int best = 0;
+    for (const auto& [name, e] : writers.entries()) {
+      const int c = e.make()->claims(out);
+      if (c > best) best = c, to = name;
+    }
   }
+  if (!writers.find(to)) {
+    std::string all;
+    for (const auto& n : writers.names()) all += (all.empty() ? "" : " or ") + n;
+    throw UserError("xpusim convert: --to must be " + all + ", got '" + to + "'");
+  }
+  const std::vector<std::string> files = writers.make(to)->write(w, out);
   if (!args.has("quiet")) {
     for (const auto& n : w.notes) std::cout << "note: " << n << "\n";
     std::cout << "wrote " << files.size() << " file" << (files.size() == 1 ? "" : "s") << ": " << files.front()

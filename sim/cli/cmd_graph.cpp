@@ -93,8 +93,8 @@ std::string summary_dot(const Topology& t) {
       os << "]";
     }
     os << " x " << L.instances << " instance(s)\\n";
-    if ((L.kind == "switch" || L.kind == "fat_tree") && L.spec.nics_per_chip > 1)
-      os << L.spec.nics_per_chip << " ports x ";
+    if (level_kind(L.kind).ports_per_chip(L.spec) > 1)
+      os << level_kind(L.kind).ports_per_chip(L.spec) << " ports x ";
     os << gbs(L.bandwidth) << " per link, "
        << format_seconds(Seconds(L.latency_s));
     if (L.switch_latency_s > 0) os << " + " << format_seconds(Seconds(L.switch_latency_s)) << "/switch";
@@ -143,7 +143,7 @@ int graph_cmd(const std::vector<std::string>& argv) {
   std::string engine = "dot";
   if (detail) {
     bool switches = topo.nodes() > topo.chips();
-    bool circular = topo.levels().size() == 1 && (topo.levels()[0].kind == "ring" || topo.levels()[0].kind == "full_mesh");
+    bool circular = topo.levels().size() == 1 && level_kind(topo.levels()[0].kind).circular();
     engine = switches ? "dot" : circular ? "circo" : "neato";
   }
   namespace fs = std::filesystem;

@@ -206,17 +206,17 @@ int run_plot_script(const std::string& py, const std::string& script_name, const
   return kExitOk;
 }
 
-namespace {
-std::map<std::string, Command>& registry() {
-  static std::map<std::string, Command> r;
+CommandRegistry& command_registry() {
+  static CommandRegistry r("CLI subcommand", "xpusim <name>");
   return r;
 }
-}  // namespace
-
-bool register_command(Command c) {
-  registry()[c.name] = std::move(c);
-  return true;
+const std::map<std::string, Command>& commands() {
+  static const std::map<std::string, Command> m = [] {
+    std::map<std::string, Command> out;
+    for (const auto& [name, e] : command_registry().entries()) out[name] = *e.make();
+    return out;
+  }();
+  return m;
 }
-const std::map<std::string, Command>& commands() { return registry(); }
 
 }  // namespace xpu::cli

@@ -1,6 +1,7 @@
 // CLI subcommands: one registry, one file per subcommand (sim/cli/cmd_<name>.cpp).
 //
-// A subcommand registers itself with XPU_REGISTER_COMMAND; main.cpp dispatches `xpusim <name>`.
+// A subcommand registers itself with XPU_REGISTER_COMMAND (a Registry, sim/core/registry.h);
+// main.cpp dispatches `xpusim <name>`.
 // Each command parses its own arguments with `Args` (so `--help` works on every subcommand) and
 // returns the process exit code. Exit codes: 0 ok, 1 the run completed but a check failed (e.g.
 // "does not fit in HBM" when asked to fail on it), 2 bad input (config, trace, command line),
@@ -12,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "sim/core/registry.h"
 
 namespace xpu::cli {
 
@@ -85,10 +88,14 @@ struct Command {
   std::function<int(const std::vector<std::string>&)> run;
 };
 
-bool register_command(Command c);
+using CommandRegistry = Registry<Command>;
+CommandRegistry& command_registry();
+// Every registered subcommand by name.
 const std::map<std::string, Command>& commands();
 
 }  // namespace xpu::cli
 
-#define XPU_REGISTER_COMMAND(NAME, SUMMARY, FN) \
-  static const bool xpu_cmd_registered_##FN = ::xpu::cli::register_command({NAME, SUMMARY, FN})
+#define XPU_REGISTER_COMMAND(NAME, SUMMARY, FN)                                    \
+  XPU_REGISTER(::xpu::cli::command_registry(), NAME, SUMMARY, ::xpu::no_params(), [] { \
+    return std::make_unique<::xpu::cli::Command>(::xpu::cli::Command{NAME, SUMMARY, FN}); \
+  })

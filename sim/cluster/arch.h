@@ -5,11 +5,17 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sim/chip/chip_spec.h"
 #include "sim/interconnect/pod_spec.h"
 
 namespace xpu {
+
+// The registered names the `models` choices come from (model_registry.h, collective/algorithm.h).
+std::vector<std::string> compute_model_names();
+std::vector<std::string> network_model_names();
+std::vector<std::string> collective_algorithm_choices();  // "auto", then every registered algorithm
 
 // Which model fills each seam (docs/engine.md). Defaults are the detailed models.
 struct ModelsSpec {
@@ -25,10 +31,11 @@ struct ModelsSpec {
             cfg::Field("simulate a collective whose links are idle once, alone, and replay it (exact; false = always flow by flow)"));
     v.field("comm_streams", comm_streams,
             cfg::Field("communication streams per rank: one per communicator (NCCL/HCCL) or a single one").one_of({"per_communicator", "single"}));
-    v.field("compute", compute, cfg::Field("op cost model").one_of({"array", "roofline"}));
-    v.field("network", network, cfg::Field("communication model").one_of({"flow", "alpha_beta"}));
+    v.field("compute", compute, cfg::Field("op cost model").one_of(compute_model_names()));
+    v.field("network", network, cfg::Field("communication model").one_of(network_model_names()));
     v.field("collective_algorithm", collective_algorithm,
-            cfg::Field("collective algorithm for every collective (auto = fastest by model, as NCCL tuning)"));
+            cfg::Field("collective algorithm for every collective (auto = fastest by model, as NCCL tuning)")
+                .one_of(collective_algorithm_choices()));
     v.field("collective_chunk", collective_chunk, cfg::Field("pipelining chunk of tree/chain collective algorithms").positive());
   }
 };

@@ -6,8 +6,7 @@
 #include "sim/cluster/power.h"
 
 #include "sim/cluster/chip_compute_model.h"
-#include "sim/cluster/network_comm_model.h"
-#include "sim/cluster/analytic_models.h"
+#include "sim/cluster/model_registry.h"
 
 namespace xpu::cluster {
 
@@ -18,10 +17,7 @@ ChipSpec running_chip(const ChipSpec& chip) {
 }
 
 std::unique_ptr<mem::MemoryPort> make_memory_port(const ArchSpec& arch) {
-  if (!arch.chip.hbm.preset.empty())
-    return mem::make_memory_port(arch.chip.hbm.preset, arch.chip.hbm.bandwidth, arch.chip.hbm.capacity);
-  return std::make_unique<mem::ConstantEfficiencyPort>(arch.chip.hbm.bandwidth, arch.chip.hbm.efficiency,
-                                                       arch.chip.hbm.capacity);
+  return memory_model_registry().make(memory_model_name(arch), arch);
 }
 
 mem::HbmSpec memory_spec(const ArchSpec& arch) {
@@ -57,14 +53,11 @@ CollectiveOptions collective_options(const ArchSpec& arch) {
 }
 
 std::unique_ptr<ComputeCostModel> make_compute_model(const ArchSpec& arch) {
-  if (arch.models.compute == "roofline") return std::make_unique<RooflineComputeModel>(running_chip(arch.chip));
-  return make_chip_compute_model(arch);
+  return compute_model_registry().make(arch.models.compute, arch);
 }
 
 std::unique_ptr<CommModel> make_comm_model(const ArchSpec& arch) {
-  if (arch.models.network == "alpha_beta")
-    return std::make_unique<AlphaBetaRingNetwork>(arch.link_bandwidth(), arch.link_latency());
-  return std::make_unique<NetworkCommModel>(arch, link_defaults(arch), collective_options(arch));
+  return network_model_registry().make(arch.models.network, arch);
 }
 
 namespace {

@@ -9,7 +9,8 @@
 // An Algorithm checks whether it applies (op, group shape), builds the Schedule (asking the
 // topology for ring orders, coordinates and routes: algorithm and topology stay orthogonal), and
 // gives its closed-form time for the tuner. Adding one: a new file in algorithms/ ending in
-// XPU_REGISTER_ALGORITHM.
+// XPU_REGISTER_ALGORITHM(name, class, one-line doc, parameters) (registry.h); the config choice
+// models.collective_algorithm, `xpusim schema` and the conformance suite pick it up from there.
 #pragma once
 
 #include <memory>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "sim/collective/collective.h"
+#include "sim/core/registry.h"
 
 namespace xpu {
 
@@ -58,14 +60,36 @@ class Algorithm {
   virtual bool supports(const AlgoContext& c) const = 0;
   virtual std::unique_ptr<Schedule> plan(const AlgoContext& c) const = 0;
   virtual Seconds model(const AlgoContext& c) const = 0;
+  // How model() relates to the simulated time on an idle topology where no two messages of a step
+  // share a link (a full mesh): exact (the default), or an upper bound at most `slack` (a fraction)
+  // above it. The conformance suite holds every algorithm to what it declares here.
+  struct ModelAccuracy {
+    bool upper_bound = false;
+    double slack = 0;
+  };
+  virtual ModelAccuracy model_accuracy() const { return {}; }
 };
 
-bool register_algorithm(const std::string& name, std::unique_ptr<Algorithm> a);
+using AlgorithmRegistry = Registry<Algorithm>;
+AlgorithmRegistry& algorithm_registry();
+// The shared instance of a registered algorithm (algorithms are stateless), or nullptr.
 const Algorithm* find_algorithm(const std::string& name);
 
 bool is_power_of_two(int n);
 
+// The config key chunked (pipelined) algorithms read, for their registry entry's parameters; the
+// key itself is declared in ModelsSpec (sim/cluster/arch.h) with the same default.
+struct ChunkedAlgorithmParams {
+  Bytes collective_chunk = CollectiveOptions{}.chunk;
+  template <class V>
+  void visit(V& v) {
+    v.field("collective_chunk", collective_chunk, cfg::Field("pipelining chunk (pipeline depth = ceil(part / chunk), at most 64)").positive());
+  }
+};
+inline ParamDocs chunked_algorithm_params() { return params_of<ChunkedAlgorithmParams>("models"); }
+
 }  // namespace xpu
 
-#define XPU_REGISTER_ALGORITHM(NAME, CLASS) \
-  static const bool xpu_algorithm_registered_##CLASS = ::xpu::register_algorithm(NAME, std::make_unique<CLASS>())
+#define XPU_REGISTER_ALGORITHM(NAME, CLASS, DOC, PARAMS)       \
+  XPU_REGISTER(::xpu::algorithm_registry(), NAME, DOC, PARAMS, \
+               [] { return std::unique_ptr<::xpu::Algorithm>(new CLASS()); })

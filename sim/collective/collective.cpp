@@ -15,8 +15,13 @@
 namespace xpu {
 namespace {
 
-std::map<std::string, std::unique_ptr<Algorithm>>& registry() {
-  static std::map<std::string, std::unique_ptr<Algorithm>> r;
+// One shared instance per registered algorithm, made on first use.
+const std::map<std::string, std::unique_ptr<Algorithm>>& registry() {
+  static const std::map<std::string, std::unique_ptr<Algorithm>> r = [] {
+    std::map<std::string, std::unique_ptr<Algorithm>> m;
+    for (const auto& [name, e] : algorithm_registry().entries()) m[name] = e.make();
+    return m;
+  }();
   return r;
 }
 
@@ -24,9 +29,9 @@ const char* const kOpNames[] = {"allreduce", "allgather", "reducescatter", "allt
 
 }  // namespace
 
-bool register_algorithm(const std::string& name, std::unique_ptr<Algorithm> a) {
-  registry()[name] = std::move(a);
-  return true;
+AlgorithmRegistry& algorithm_registry() {
+  static AlgorithmRegistry r("collective algorithm", "models.collective_algorithm (or auto: fastest by model)");
+  return r;
 }
 const Algorithm* find_algorithm(const std::string& name) {
   auto it = registry().find(name);

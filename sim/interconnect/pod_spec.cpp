@@ -37,7 +37,7 @@ std::vector<LevelSpec> PodSpec::resolved_levels() const {
   for (size_t i = 0; i < out.size(); ++i) {
     LevelSpec& l = out[i];
     if (l.size == 0 && !l.dims.empty()) l.size = product(l.dims);
-    if ((l.kind == "ring") && l.dims.empty() && l.size > 0) l.dims = {l.size};
+    if (level_kind_registry().find(l.kind)) level_kind(l.kind).resolve(l);
     if (l.name.empty()) l.name = "L" + std::to_string(i) + "-" + l.kind;
   }
   return out;
@@ -52,16 +52,15 @@ void PodSpec::check(const cfg::Checker& c) const {
   std::int64_t total = 1;
   for (size_t i = 0; i < levels.size(); ++i) {
     const LevelSpec& l = levels[i];
-    if (!level_kind_exists(l.kind)) {
+    if (!level_kind_registry().find(l.kind)) {
       std::string near = cfg::nearest(l.kind, level_kind_names());
       c.fail(key(i, "kind"), "unknown topology kind '" + l.kind + "'" +
                                  (near.empty() ? "" : " (did you mean '" + near + "'?)") + "; known kinds: " +
                                  join(level_kind_names()));
     }
-    const bool gridded = l.kind == "torus" || l.kind == "mesh";
-    if (gridded && l.dims.empty())
+    if (level_kind(l.kind).needs_dims() && l.dims.empty())
       c.fail(key(i, "dims"), "a " + l.kind + " needs dims, e.g. [4, 4, 4]");
-    if (!l.dims.empty() && l.kind != "ring" && product(l.dims) != l.size) {
+    if (!l.dims.empty() && product(l.dims) != l.size) {
       if (shorthand)
         c.fail(key(i, "dims"), "product of dims is " + std::to_string(product(l.dims)) + " but pod.chips is " +
                                    std::to_string(chips));
@@ -79,40 +78,7 @@ void PodSpec::check(const cfg::Checker& c) const {
       if (l.efficiency && !(*l.efficiency > 0 && *l.efficiency <= 1))
         c.fail(key(i, "efficiency"), "must be in (0, 1]");
     }
-    if (l.kind == "custom") {
-      if (l.edges.empty()) c.fail(key(i, "edges"), "a custom level needs edges");
-      std::vector<std::vector<int>> adj(static_cast<size_t>(l.size));
-      for (size_t e = 0; e < l.edges.size(); ++e) {
-        const auto& ed = l.edges[e];
-        if (ed.a >= l.size || ed.b >= l.size || ed.a == ed.b)
-          c.fail(key(i, "edges[" + std::to_string(e) + "]"),
-                 "edge " + std::to_string(ed.a) + "-" + std::to_string(ed.b) +
-                     " must join two different members in [0, " + std::to_string(l.size) + ")");
-        adj[static_cast<size_t>(ed.a)].push_back(static_cast<int>(ed.b));
-        adj[static_cast<size_t>(ed.b)].push_back(static_cast<int>(ed.a));
-      }
-      std::vector<char> seen(adj.size(), 0);
-      std::vector<int> stack{0};
-      seen[0] = 1;
-      while (!stack.empty()) {
-        int u = stack.back();
-        stack.pop_back();
-        for (int w : adj[static_cast<size_t>(u)])
-          if (!seen[static_cast<size_t>(w)]) seen[static_cast<size_t>(w)] = 1, stack.push_back(w);
-      }
-      std::string lost;
-      int nlost = 0;
-      for (size_t m = 0; m < seen.size(); ++m)
-        if (!seen[m] && nlost++ < 8) lost += (lost.empty() ? "" : ", ") + std::to_string(m);
-      if (nlost > 0)
-        c.fail(key(i, "edges"), "topology is disconnected: member(s) " + lost + (nlost > 8 ? ", ..." : "") +
-                                    " cannot be reached from member 0");
-    }
-    if (l.kind == "switch" || l.kind == "fat_tree") {
-      if (l.leaf_size > 0 && l.leaf_size < l.size && l.size % l.leaf_size != 0)
-        c.fail(key(i, "leaf_size"), "size " + std::to_string(l.size) + " is not a multiple of leaf_size " +
-                                        std::to_string(l.leaf_size));
-    }
+    level_kind(l.kind).check(l, [&](const std::string& k, const std::string& msg) { c.fail(key(i, k), msg); });
     total *= l.size;
   }
   if (total != chips) {

@@ -41,6 +41,9 @@ struct EdgeSpec {
   }
 };
 
+// Names of the registered topology level kinds (topology.h), for the `kind` choices below.
+std::vector<std::string> level_kind_names();
+
 struct LevelSpec {
   std::string name;                      // shown in reports and graphs; default "L<i>-<kind>"
   std::string kind = "full_mesh";        // a registered level kind (topology.h)
@@ -59,7 +62,7 @@ struct LevelSpec {
   template <class V>
   void visit(V& v) {
     v.field("name", name, cfg::Field("level name shown in reports and graphs"));
-    v.field("kind", kind, cfg::Field("level kind: ring, full_mesh, switch, fat_tree, torus, mesh, custom"));
+    v.field("kind", kind, cfg::Field("level kind (a registered topology level kind)").one_of(level_kind_names()));
     v.field("size", size, cfg::Field("members of one instance of this level (torus/mesh: product of dims)").min(0).max(kMaxPodChips));
     v.field("dims", dims, cfg::Field("torus / mesh dimensions, e.g. [4, 4, 4]").positive().max(kMaxPodChips));
     v.field("link_bandwidth", link_bandwidth,
@@ -88,7 +91,7 @@ struct TopologySpec {
   std::vector<LevelSpec> levels;        // innermost first; empty = one level of `kind`
   template <class V>
   void visit(V& v) {
-    v.field("kind", kind, cfg::Field("single-level shorthand: topology kind (when `levels` is absent)"));
+    v.field("kind", kind, cfg::Field("single-level shorthand: topology kind (when `levels` is absent)").one_of(level_kind_names()));
     v.field("dims", dims, cfg::Field("single-level shorthand: torus / mesh dimensions (product must equal pod.chips)").positive().max(kMaxPodChips));
     v.field("link_bandwidth", link_bandwidth, cfg::Field("bandwidth of one link, one direction (default: chip.links.bandwidth)").min(0));
     v.field("link_latency", link_latency, cfg::Field("latency of one link (default: chip.links.latency)"));

@@ -11,27 +11,35 @@
 #include "sim/core/error.h"
 
 namespace xpu {
-namespace {
-
-std::map<std::string, LevelKindFactory>& registry() {
-  static std::map<std::string, LevelKindFactory> r;
+LevelKindRegistry& level_kind_registry() {
+  static LevelKindRegistry r("topology level kind", "pod.topology.kind, pod.topology.levels[].kind");
   return r;
 }
+std::vector<std::string> level_kind_names() { return level_kind_registry().names(); }
 
-}  // namespace
-
-bool register_level_kind(const std::string& name, LevelKindFactory f) {
-  registry()[name] = std::move(f);
-  return true;
+const LevelKind& level_kind(const std::string& name) {
+  static const std::map<std::string, std::unique_ptr<LevelKind>> kinds = [] {
+    std::map<std::string, std::unique_ptr<LevelKind>> m;
+    for (const auto& [n, e] : level_kind_registry().entries()) m[n] = e.make();
+    return m;
+  }();
+  auto it = kinds.find(name);
+  if (it == kinds.end()) level_kind_registry().unknown(name);
+  return *it->second;
 }
-std::vector<std::string> level_kind_names() {
-  std::vector<std::string> v;
-  for (const auto& [n, f] : registry()) v.push_back(n);
-  return v;
-}
-bool level_kind_exists(const std::string& name) { return registry().count(name) != 0; }
 
 int LevelKind::implied_size(const LevelSpec&) const { return 0; }
+void LevelKind::resolve(LevelSpec&) const {}
+bool LevelKind::needs_dims() const { return false; }
+void LevelKind::check(const LevelSpec&, const Fail&) const {}
+std::string LevelKind::resize(LevelSpec&, std::int64_t) const { return ""; }
+std::int64_t LevelKind::ports_per_chip(const LevelSpec&) const { return 1; }
+bool LevelKind::circular() const { return false; }
+LevelSpec LevelKind::example(std::int64_t size) const {
+  LevelSpec l;
+  l.size = size;
+  return l;
+}
 int LevelKind::hops(int instance, int from, int to) const {
   Route r;
   route(instance, from, to, 0, 0, r);
@@ -77,7 +85,8 @@ Topology::Topology(const PodSpec& pod, const LinkDefaults& defaults) : name_(pod
   int stride = 1;
   for (size_t i = 0; i < specs.size(); ++i) {
     const LevelSpec& s = specs[i];
-    if (!level_kind_exists(s.kind)) throw UserError("pod '" + pod.name + "': unknown topology kind '" + s.kind + "'");
+    if (!level_kind_registry().find(s.kind))
+      throw UserError("pod '" + pod.name + "': unknown topology kind '" + s.kind + "'");
     LevelInfo li;
     li.name = s.name;
     li.kind = s.kind;
@@ -114,7 +123,7 @@ Topology::Topology(const PodSpec& pod, const LinkDefaults& defaults) : name_(pod
   for (int c = 0; c < chips_; ++c) nodes_.push_back(TopoNode{"chip" + std::to_string(c), false, -1, 0.0});
   for (size_t i = 0; i < levels_.size(); ++i) {
     levels_[i].instances = chips_ / levels_[i].size;
-    kinds_.push_back(registry().at(levels_[i].kind)());
+    kinds_.push_back(level_kind_registry().make(levels_[i].kind));
   }
   for (size_t i = 0; i < levels_.size(); ++i) {
     LevelKind& k = *kinds_[i];
@@ -279,9 +288,10 @@ std::string Topology::summary() const {
       os << "]";
     }
     os << ", " << L.instances << " instance(s), " << format_bandwidth(BytesPerSecond(L.bandwidth)) << " per link";
-    if ((L.kind == "switch" || L.kind == "fat_tree") && L.spec.nics_per_chip > 1)
-      os << " x " << L.spec.nics_per_chip << " ports per chip ("
-         << format_bandwidth(BytesPerSecond(L.bandwidth * static_cast<double>(L.spec.nics_per_chip))) << " per chip)";
+    const std::int64_t ports = level_kind(L.kind).ports_per_chip(L.spec);
+    if (ports > 1)
+      os << " x " << ports << " ports per chip ("
+         << format_bandwidth(BytesPerSecond(L.bandwidth * static_cast<double>(ports))) << " per chip)";
     if (L.efficiency < 1) os << " (x" << L.efficiency << " efficiency)";
     os << ", " << format_seconds(Seconds(L.latency_s)) << " per link";
     if (L.switch_latency_s > 0) os << ", " << format_seconds(Seconds(L.switch_latency_s)) << " per switch";

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/registry.h"
 #include "sim/core/units.h"
 #include "sim/interconnect/pod_spec.h"
 
@@ -93,11 +94,30 @@ struct LevelInfo {
 class Topology;
 
 // Builds one level and routes inside one of its instances. One object per level of a pod.
+// Also answers the config questions about its kind (which keys it needs, how it resizes, how many
+// ports a chip has into it), so that no code outside the kind's own file matches its name.
 class LevelKind {
  public:
   virtual ~LevelKind() = default;
   // Members per instance implied by the spec (torus: product of dims), or 0 when the spec gives none.
   virtual int implied_size(const LevelSpec& spec) const;
+  // Fill what the kind derives from the spec as written (ring: dims = {size}).
+  virtual void resolve(LevelSpec& spec) const;
+  // Whether the spec must give `dims` (torus, mesh).
+  virtual bool needs_dims() const;
+  // Kind-specific rules of a resolved spec (size > 0 already checked): report a violation with fail(key of the level, message).
+  using Fail = std::function<void(const std::string& key, const std::string& message)>;
+  virtual void check(const LevelSpec& spec, const Fail& fail) const;
+  // Resize to `size` members for a scaling study (kind-specific fields follow); "" when done, else
+  // why it cannot be done ("is a custom graph and cannot be resized to 8 members").
+  virtual std::string resize(LevelSpec& spec, std::int64_t size) const;
+  // Parallel ports a chip has into this level (switched fabrics: nics_per_chip; others 1).
+  virtual std::int64_t ports_per_chip(const LevelSpec& spec) const;
+  // Whether the members of a single level are best drawn on a circle (graph layout).
+  virtual bool circular() const;
+  // A valid spec of this kind with `size` members (size >= 2), without link figures: used by the
+  // conformance suite (tests/integration/test_conformance.cpp) to build every registered kind.
+  virtual LevelSpec example(std::int64_t size) const;
   // Add this level's switches and links. `Builder` hands out node and link ids.
   struct Builder {
     Topology* topo;
@@ -120,10 +140,15 @@ class LevelKind {
   friend class Topology;
 };
 
-using LevelKindFactory = std::function<std::unique_ptr<LevelKind>()>;
-bool register_level_kind(const std::string& name, LevelKindFactory f);
-std::vector<std::string> level_kind_names();
-bool level_kind_exists(const std::string& name);
+// The registry of level kinds (registry.h): selected by pod.topology.levels[].kind.
+using LevelKindRegistry = Registry<LevelKind>;
+LevelKindRegistry& level_kind_registry();
+// A shared instance of kind `name` for the config queries above (not built); UserError if unknown.
+const LevelKind& level_kind(const std::string& name);
+// The keys of LevelSpec a kind reads, as its registry parameters.
+inline ParamDocs level_params(std::vector<std::string> keys) {
+  return params_of<LevelSpec>("pod.topology.levels[]", std::move(keys));
+}
 
 class Topology {
  public:
@@ -187,6 +212,7 @@ class Topology {
 
 }  // namespace xpu
 
-#define XPU_REGISTER_LEVEL_KIND(NAME, CLASS)                                    \
-  static const bool xpu_level_kind_registered_##CLASS =                        \
-      ::xpu::register_level_kind(NAME, [] { return std::unique_ptr<::xpu::LevelKind>(new CLASS()); })
+// XPU_REGISTER_LEVEL_KIND("torus", TorusLevel, "one-line doc", level_params({"dims"})).
+#define XPU_REGISTER_LEVEL_KIND(NAME, CLASS, DOC, PARAMS)         \
+  XPU_REGISTER(::xpu::level_kind_registry(), NAME, DOC, PARAMS, \
+               [] { return std::unique_ptr<::xpu::LevelKind>(new CLASS()); })

@@ -34,7 +34,7 @@ class MemoryPort {
   virtual Bytes capacity() const = 0;
 };
 
-// Placeholder: a constant fraction of peak whatever the pattern (used until a chip names an HBM
+// Constant efficiency: a fixed fraction of peak whatever the pattern (the memory model when a chip names no HBM
 // preset; see docs/models/hbm.md for the real model).
 class ConstantEfficiencyPort : public MemoryPort {
  public:

@@ -9,6 +9,7 @@
 
 #include "sim/core/dtype.h"
 #include "sim/core/error.h"
+#include "sim/interconnect/topology.h"
 #include "sim/report/report.h"
 #include "sim/study/mpi.h"
 #include "sim/study/runner.h"
@@ -43,7 +44,7 @@ std::vector<Level> levels_of(const ArchSpec& arch) {
     }
     const double bw = l.link_bandwidth ? l.link_bandwidth->value() : topo_bw;
     const double eff = l.efficiency ? *l.efficiency : T.efficiency;
-    const double ports = (l.kind == "switch" || l.kind == "fat_tree") ? double(l.nics_per_chip) : 1.0;
+    const double ports = static_cast<double>(level_kind(l.kind).ports_per_chip(l));
     out.push_back({std::max<std::int64_t>(1, size), bw * eff * ports});
   }
   return out;

@@ -8,6 +8,8 @@
 // Every point is a full simulation of one step on the derived pod; nothing is extrapolated.
 #include "sim/study/scaling.h"
 
+#include "sim/interconnect/topology.h"
+
 #include <algorithm>
 #include <sstream>
 
@@ -76,24 +78,8 @@ PodSpec derive_pod(const PodSpec& pod, std::int64_t chips) {
                     " (inner levels are kept whole and the outermost level that is needed is resized; "
                     "reachable counts here are multiples of " + str(under[k]) + ")");
   const std::int64_t size = chips / under[k];
-  if (L.kind == "custom" && size != L.size)
-    throw UserError(what + ": level " + level_label(L, k) + " is a custom graph and cannot be resized to " +
-                    str(size) + " members");
-  if (L.kind == "ring" || ((L.kind == "torus" || L.kind == "mesh") && L.dims.size() <= 1)) {
-    if (!L.dims.empty() || L.kind != "ring") L.dims = {size};
-  } else if (L.kind == "torus" || L.kind == "mesh") {
-    const std::int64_t inner = product(std::vector<std::int64_t>(L.dims.begin(), L.dims.end() - 1));
-    if (size % inner != 0)
-      throw UserError(what + ": level " + level_label(L, k) + " would need " + str(size) +
-                      " members, not a multiple of the product of its dimensions but the last (" + str(inner) +
-                      "); only the last dimension is resized");
-    L.dims.back() = size / inner;
-  }
-  if ((L.kind == "switch" || L.kind == "fat_tree") && L.leaf_size > 0 && size > L.leaf_size &&
-      size % L.leaf_size != 0)
-    throw UserError(what + ": level " + level_label(L, k) + " would need " + str(size) +
-                    " members, not a multiple of its leaf_size " + str(L.leaf_size) +
-                    " (leaves are kept whole; at most one leaf, or whole leaves)");
+  const std::string why = level_kind(L.kind).resize(L, size);
+  if (!why.empty()) throw UserError(what + ": level " + level_label(L, k) + " " + why);
   L.size = size;
   levels.resize(k + 1);
   PodSpec out = pod;

@@ -4,36 +4,22 @@
 #include <map>
 
 namespace xpu::wl {
-namespace {
-std::map<std::string, TraceReaderFactory>& registry() {
-  static std::map<std::string, TraceReaderFactory> r;
+TraceReaderRegistry& trace_reader_registry() {
+  static TraceReaderRegistry r("trace reader", "the trace file (recognised by extension or content), or convert --from");
   return r;
 }
-}  // namespace
-
-bool register_trace_reader(const std::string& name, TraceReaderFactory f) {
-  registry()[name] = std::move(f);
-  return true;
-}
-
-std::vector<std::string> trace_reader_names() {
-  std::vector<std::string> v;
-  for (const auto& [k, f] : registry()) v.push_back(k);
-  return v;
-}
-
-std::unique_ptr<TraceReader> make_trace_reader(const std::string& name) {
-  auto it = registry().find(name);
-  return it == registry().end() ? nullptr : it->second();
+TraceWriterRegistry& trace_writer_registry() {
+  static TraceWriterRegistry r("trace writer", "convert --to (default: from the output path)");
+  return r;
 }
 
 Workload load_workload(const std::string& path) {
-  for (const auto& [name, f] : registry()) {
-    auto r = f();
+  for (const auto& [name, e] : trace_reader_registry().entries()) {
+    auto r = e.make();
     if (r->recognises(path)) return r->read(path);
   }
   std::string all;
-  for (const auto& [name, f] : registry()) all += (all.empty() ? "" : ", ") + f()->description();
+  for (const auto& [name, e] : trace_reader_registry().entries()) all += (all.empty() ? "" : ", ") + e.doc;
   if (!std::filesystem::exists(path)) throw UserError(path + ": no such file");
   throw UserError(path + ": unrecognised trace format; readers: " + all);
 }

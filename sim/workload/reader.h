@@ -1,8 +1,10 @@
-// Trace readers: one registry, one implementation per format.
+// Trace readers and writers: one registry each (registry.h), one implementation per format.
 //
 // `load_workload(path)` asks each registered reader, in registration-name order, whether it
 // recognises `path` (by extension or content) and uses the first that does. A reader registers
-// itself from its own .cpp with XPU_REGISTER_TRACE_READER; adding a format touches only its file.
+// itself from its own .cpp with XPU_REGISTER_TRACE_READER, a writer with XPU_REGISTER_TRACE_WRITER;
+// adding a format touches only its files. A writer names the reader that reads its output back
+// (the conformance suite round-trips every such pair).
 // Every reader returns a validated Workload (see ir.h) or throws a UserError naming the file,
 // line (where the format has lines) and the problem.
 #pragma once
@@ -12,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/registry.h"
 #include "sim/workload/ir.h"
 
 namespace xpu::wl {
@@ -25,10 +28,22 @@ class TraceReader {
   virtual Workload read(const std::string& path) const = 0;
 };
 
-using TraceReaderFactory = std::function<std::unique_ptr<TraceReader>()>;
-bool register_trace_reader(const std::string& name, TraceReaderFactory f);
-std::vector<std::string> trace_reader_names();
-std::unique_ptr<TraceReader> make_trace_reader(const std::string& name);
+using TraceReaderRegistry = Registry<TraceReader>;
+TraceReaderRegistry& trace_reader_registry();
+
+class TraceWriter {
+ public:
+  virtual ~TraceWriter() = default;
+  // The registered reader that reads what this writer writes.
+  virtual std::string reader() const = 0;
+  // How strongly this writer claims an output path when no format is named (0 = not at all; the
+  // highest claim wins: yaml claims .yaml/.yml, chakra anything).
+  virtual int claims(const std::string& out_path) const = 0;
+  // Write `w` to `out` (a file, or a prefix for formats of several files); returns the files written.
+  virtual std::vector<std::string> write(const Workload& w, const std::string& out) const = 0;
+};
+using TraceWriterRegistry = Registry<TraceWriter>;
+TraceWriterRegistry& trace_writer_registry();
 
 // Pick a reader for `path` and read it.
 Workload load_workload(const std::string& path);
@@ -38,6 +53,10 @@ Workload read_yaml_trace_text(const std::string& text, const std::string& name);
 
 }  // namespace xpu::wl
 
-#define XPU_REGISTER_TRACE_READER(NAME, TYPE)                                                   \
-  static const bool xpu_trace_reader_registered_##TYPE = ::xpu::wl::register_trace_reader(    \
-      NAME, [] { return std::unique_ptr<::xpu::wl::TraceReader>(new TYPE()); })
+// The reader's doc is its description().
+#define XPU_REGISTER_TRACE_READER(NAME, TYPE)                                                           \
+  XPU_REGISTER(::xpu::wl::trace_reader_registry(), NAME, TYPE().description(), ::xpu::no_params(), \
+               [] { return std::unique_ptr<::xpu::wl::TraceReader>(new TYPE()); })
+#define XPU_REGISTER_TRACE_WRITER(NAME, TYPE, DOC)                                        \
+  XPU_REGISTER(::xpu::wl::trace_writer_registry(), NAME, DOC, ::xpu::no_params(), \
+               [] { return std::unique_ptr<::xpu::wl::TraceWriter>(new TYPE()); })

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/core/registry.h"
 #include "tests/support/paths.h"
 #include "tests/support/run.h"
 
@@ -131,6 +132,30 @@ TEST(Cli, SchemaListsEveryChipKey) {
   ASSERT_EQ(r.code, 0);
   for (const char* k : {"chip.clock", "chip.matrix.rows", "chip.hbm.bandwidth", "chip.links.latency", "pod.chips"})
     EXPECT_NE(r.out.find(std::string("`") + k + "`"), std::string::npos) << k;
+}
+
+TEST(Cli, SchemaAndCheckListEveryRegisteredImplementation) {
+  // Every registry this process links (all but the CLI's own) and each of its entries appear in
+  // `schema` (with its declared parameters) and in `check --list`.
+  RunResult s = run(xpusim() + " schema");
+  RunResult l = run(xpusim() + " check --list");
+  ASSERT_EQ(s.code, 0);
+  ASSERT_EQ(l.code, 0) << l.err;
+  EXPECT_NE(s.out.find("## Registered implementations"), std::string::npos);
+  EXPECT_NE(l.out.find("CLI subcommand"), std::string::npos) << l.out;
+  ASSERT_GE(xpu::registry_catalog().size(), 8u);
+  for (const auto& [what, r] : xpu::registry_catalog()) {
+    EXPECT_NE(s.out.find("### " + what), std::string::npos) << what;
+    EXPECT_NE(l.out.find(what + " ("), std::string::npos) << what;
+    for (const auto& e : r->info()) {
+      EXPECT_NE(s.out.find("| `" + e.name + "` | " + e.doc + " |"), std::string::npos) << what << " " << e.name;
+      EXPECT_NE(l.out.find("  " + e.name + ": " + e.doc + "\n"), std::string::npos) << what << " " << e.name;
+      for (const auto& p : e.params) {
+        EXPECT_NE(s.out.find("| `" + p.key + "` |"), std::string::npos) << e.name << " " << p.key;
+        EXPECT_NE(l.out.find("      " + p.key + " ("), std::string::npos) << e.name << " " << p.key;
+      }
+    }
+  }
 }
 
 TEST(Cli, ConfigReferenceDocIsUpToDate) {

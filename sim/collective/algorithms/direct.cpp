@@ -89,5 +89,7 @@ class Direct : public Algorithm {
 };
 
 }  // namespace
-XPU_REGISTER_ALGORITHM("direct", Direct);
+XPU_REGISTER_ALGORITHM("direct", Direct,
+                       "every rank sends to every peer in one step; the network shares the links (HCCL mesh on full meshes)",
+                       ::xpu::no_params());
 }  // namespace xpu

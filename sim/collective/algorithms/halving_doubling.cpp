@@ -74,5 +74,7 @@ class HalvingDoubling : public Algorithm {
 };
 
 }  // namespace
-XPU_REGISTER_ALGORITHM("halving_doubling", HalvingDoubling);
+XPU_REGISTER_ALGORITHM("halving_doubling", HalvingDoubling,
+                       "Rabenseifner recursive halving / doubling for power-of-two groups",
+                       ::xpu::no_params());
 }  // namespace xpu

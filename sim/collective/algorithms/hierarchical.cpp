@@ -113,5 +113,7 @@ class Hierarchical : public Algorithm {
 };
 
 }  // namespace
-XPU_REGISTER_ALGORITHM("hierarchical", Hierarchical);
+XPU_REGISTER_ALGORITHM("hierarchical", Hierarchical,
+                       "one ring per topology level for groups that are a full grid over two or more levels",
+                       ::xpu::no_params());
 }  // namespace xpu

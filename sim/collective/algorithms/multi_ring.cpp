@@ -131,5 +131,7 @@ class MultiRing : public Algorithm {
 };
 
 }  // namespace
-XPU_REGISTER_ALGORITHM("multi_ring", MultiRing);
+XPU_REGISTER_ALGORITHM("multi_ring", MultiRing,
+                       "NCCL-style ring with one channel per rail over a multi-level grid group",
+                       ::xpu::no_params());
 }  // namespace xpu

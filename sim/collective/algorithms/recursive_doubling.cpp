@@ -46,5 +46,7 @@ class RecursiveDoubling : public Algorithm {
 };
 
 }  // namespace
-XPU_REGISTER_ALGORITHM("recursive_doubling", RecursiveDoubling);
+XPU_REGISTER_ALGORITHM("recursive_doubling", RecursiveDoubling,
+                       "log2(n) full-buffer exchanges for power-of-two groups (latency-optimal)",
+                       ::xpu::no_params());
 }  // namespace xpu

@@ -82,5 +82,7 @@ class Ring : public Algorithm {
 };
 
 }  // namespace
-XPU_REGISTER_ALGORITHM("ring", Ring);
+XPU_REGISTER_ALGORITHM("ring", Ring,
+                       "ring in topology ring order; pipelined chain for broadcast and reduce",
+                       ::xpu::chunked_algorithm_params());
 }  // namespace xpu

@@ -125,6 +125,9 @@ class DoubleBinaryTree : public Algorithm {
     s->chips = c.topo.ring_order(c.chips);
     return s;
   }
+  // Ordered pairs used by both trees (up in one, down in the other) carry two chunks only while
+  // the reduce and broadcast pipelines overlap; the model charges every overlapped step for them.
+  ModelAccuracy model_accuracy() const override { return {true, 0.3}; }
   Seconds model(const AlgoContext& c) const override {
     const int n = c.n(), K = chunks(c);
     const double chunk = c.bytes / (n > 2 ? 2 : 1) / K;
@@ -152,5 +155,7 @@ class DoubleBinaryTree : public Algorithm {
 };
 
 }  // namespace
-XPU_REGISTER_ALGORITHM("tree", DoubleBinaryTree);
+XPU_REGISTER_ALGORITHM("tree", DoubleBinaryTree,
+                       "NCCL double binary tree all-reduce, pipelined in chunks",
+                       ::xpu::chunked_algorithm_params());
 }  // namespace xpu

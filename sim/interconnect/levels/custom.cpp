@@ -12,6 +12,47 @@ namespace {
 
 class CustomLevel : public LevelKind {
  public:
+  void check(const LevelSpec& l, const Fail& fail) const override {
+    if (l.edges.empty()) fail("edges", "a custom level needs edges");
+    std::vector<std::vector<int>> adj(static_cast<size_t>(l.size));
+    for (size_t e = 0; e < l.edges.size(); ++e) {
+      const auto& ed = l.edges[e];
+      if (ed.a >= l.size || ed.b >= l.size || ed.a == ed.b)
+        fail("edges[" + std::to_string(e) + "]", "edge " + std::to_string(ed.a) + "-" + std::to_string(ed.b) +
+                                                    " must join two different members in [0, " +
+                                                    std::to_string(l.size) + ")");
+      adj[static_cast<size_t>(ed.a)].push_back(static_cast<int>(ed.b));
+      adj[static_cast<size_t>(ed.b)].push_back(static_cast<int>(ed.a));
+    }
+    std::vector<char> seen(adj.size(), 0);
+    std::vector<int> stack{0};
+    seen[0] = 1;
+    while (!stack.empty()) {
+      int u = stack.back();
+      stack.pop_back();
+      for (int w : adj[static_cast<size_t>(u)])
+        if (!seen[static_cast<size_t>(w)]) seen[static_cast<size_t>(w)] = 1, stack.push_back(w);
+    }
+    std::string lost;
+    int nlost = 0;
+    for (size_t m = 0; m < seen.size(); ++m)
+      if (!seen[m] && nlost++ < 8) lost += (lost.empty() ? "" : ", ") + std::to_string(m);
+    if (nlost > 0)
+      fail("edges", "topology is disconnected: member(s) " + lost + (nlost > 8 ? ", ..." : "") +
+                        " cannot be reached from member 0");
+  }
+  LevelSpec example(std::int64_t size) const override {  // a ring plus one chord
+    LevelSpec l;
+    l.size = size;
+    for (std::int64_t m = 0; m < size; ++m) l.edges.push_back({m, (m + 1) % size});
+    if (size == 2) l.edges.pop_back();
+    if (size >= 4) l.edges.push_back({0, size / 2});
+    return l;
+  }
+  std::string resize(LevelSpec& l, std::int64_t size) const override {
+    if (size == l.size) return "";
+    return "is a custom graph and cannot be resized to " + std::to_string(size) + " members";
+  }
   void build(Builder& b) override {
     const int n = b.level->size;
     n_ = n;
@@ -73,5 +114,6 @@ class CustomLevel : public LevelKind {
 };
 
 }  // namespace
-XPU_REGISTER_LEVEL_KIND("custom", CustomLevel);
+XPU_REGISTER_LEVEL_KIND("custom", CustomLevel, "explicit undirected edges between members; shortest-path routing",
+                        level_params({"size", "edges"}));
 }  // namespace xpu

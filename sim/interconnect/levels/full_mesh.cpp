@@ -10,6 +10,7 @@ constexpr int kMaxFullMeshSize = 1024;
 
 class FullMeshLevel : public LevelKind {
  public:
+  bool circular() const override { return true; }
   void build(Builder& b) override {
     const int n = b.level->size;
     // n(n-1) links per instance: beyond this size the mesh alone would hold millions of links.
@@ -36,5 +37,6 @@ class FullMeshLevel : public LevelKind {
 };
 
 }  // namespace
-XPU_REGISTER_LEVEL_KIND("full_mesh", FullMeshLevel);
+XPU_REGISTER_LEVEL_KIND("full_mesh", FullMeshLevel, "one link per ordered pair of members (e.g. 8 chips on HCCS or xGMI)",
+                        level_params({"size"}));
 }  // namespace xpu

@@ -13,6 +13,28 @@ namespace {
 class GridLevel : public LevelKind {
  public:
   explicit GridLevel(bool wrap) : wrap_(wrap) {}
+  bool needs_dims() const override { return true; }
+  LevelSpec example(std::int64_t size) const override {  // two dimensions where size allows
+    LevelSpec l;
+    l.size = size;
+    l.dims = size >= 4 && size % 2 == 0 ? std::vector<std::int64_t>{2, size / 2} : std::vector<std::int64_t>{size};
+    return l;
+  }
+  // Only the last dimension grows or shrinks (a 1-D grid: the only one).
+  std::string resize(LevelSpec& l, std::int64_t size) const override {
+    if (l.dims.size() <= 1) {
+      l.dims = {size};
+      return "";
+    }
+    std::int64_t inner = 1;
+    for (size_t d = 0; d + 1 < l.dims.size(); ++d) inner *= l.dims[d];
+    if (size % inner != 0)
+      return "would need " + std::to_string(size) +
+             " members, not a multiple of the product of its dimensions but the last (" + std::to_string(inner) +
+             "); only the last dimension is resized";
+    l.dims.back() = size / inner;
+    return "";
+  }
   int implied_size(const LevelSpec& s) const override {
     int p = 1;
     for (auto d : s.dims) p *= static_cast<int>(d);
@@ -98,6 +120,16 @@ class GridLevel : public LevelKind {
 
 struct RingLevel : GridLevel {
   RingLevel() : GridLevel(true) {}
+  bool needs_dims() const override { return false; }
+  bool circular() const override { return true; }
+  LevelSpec example(std::int64_t size) const override { return LevelKind::example(size); }
+  void resolve(LevelSpec& l) const override {
+    if (l.dims.empty() && l.size > 0) l.dims = {l.size};
+  }
+  std::string resize(LevelSpec& l, std::int64_t size) const override {
+    if (!l.dims.empty()) l.dims = {size};
+    return "";
+  }
 };
 struct TorusLevel : GridLevel {
   TorusLevel() : GridLevel(true) {}
@@ -107,7 +139,10 @@ struct MeshLevel : GridLevel {
 };
 
 }  // namespace
-XPU_REGISTER_LEVEL_KIND("ring", RingLevel);
-XPU_REGISTER_LEVEL_KIND("torus", TorusLevel);
-XPU_REGISTER_LEVEL_KIND("mesh", MeshLevel);
+XPU_REGISTER_LEVEL_KIND("ring", RingLevel, "bidirectional ring, shortest direction (ties: positive)",
+                        level_params({"size"}));
+XPU_REGISTER_LEVEL_KIND("torus", TorusLevel, "k-D torus with wrap-around, dimension-order routing (TPU-style)",
+                        level_params({"dims"}));
+XPU_REGISTER_LEVEL_KIND("mesh", MeshLevel, "k-D mesh without wrap-around, dimension-order routing",
+                        level_params({"dims"}));
 }  // namespace xpu

@@ -18,6 +18,23 @@ namespace {
 
 class SwitchLevel : public LevelKind {
  public:
+  std::int64_t ports_per_chip(const LevelSpec& l) const override { return l.nics_per_chip; }
+  LevelSpec example(std::int64_t size) const override {  // two tiers where size allows
+    LevelSpec l;
+    l.size = size;
+    if (size >= 4 && size % 2 == 0) l.leaf_size = 2;
+    return l;
+  }
+  void check(const LevelSpec& l, const Fail& fail) const override {
+    if (l.leaf_size > 0 && l.leaf_size < l.size && l.size % l.leaf_size != 0)
+      fail("leaf_size", "size " + std::to_string(l.size) + " is not a multiple of leaf_size " + std::to_string(l.leaf_size));
+  }
+  std::string resize(LevelSpec& l, std::int64_t size) const override {
+    if (l.leaf_size > 0 && size > l.leaf_size && size % l.leaf_size != 0)
+      return "would need " + std::to_string(size) + " members, not a multiple of its leaf_size " +
+             std::to_string(l.leaf_size) + " (leaves are kept whole; at most one leaf, or whole leaves)";
+    return "";
+  }
   void build(Builder& b) override {
     const LevelInfo& L = *b.level;
     n_ = L.size;
@@ -72,6 +89,10 @@ class SwitchLevel : public LevelKind {
 struct FatTreeLevel : SwitchLevel {};
 
 }  // namespace
-XPU_REGISTER_LEVEL_KIND("switch", SwitchLevel);
-XPU_REGISTER_LEVEL_KIND("fat_tree", FatTreeLevel);
+XPU_REGISTER_LEVEL_KIND("switch", SwitchLevel,
+                        "scale-up switch: one tier, or leaves and spines (two tiers, ECMP over spines)",
+                        level_params({"size", "nics_per_chip", "leaf_size", "spines", "oversubscription"}));
+XPU_REGISTER_LEVEL_KIND("fat_tree", FatTreeLevel,
+                        "scale-out fabric with NICs per chip (rail-optimised above a node); as switch",
+                        level_params({"size", "nics_per_chip", "leaf_size", "spines", "oversubscription"}));
 }  // namespace xpu

@@ -1,4 +1,7 @@
 #include "sim/workload/native/yaml_writer.h"
+#include "sim/workload/reader.h"
+
+#include <filesystem>
 
 #include "sim/core/output.h"
 
@@ -155,5 +158,21 @@ std::string write_yaml_trace(const Workload& w) {
 void write_yaml_trace_file(const Workload& w, const std::string& path) {
   write_file_atomic(path, write_yaml_trace(w));
 }
+
+namespace {
+class YamlTraceWriter : public TraceWriter {
+ public:
+  std::string reader() const override { return "yaml"; }
+  int claims(const std::string& out) const override {
+    const std::string ext = std::filesystem::path(out).extension().string();
+    return ext == ".yaml" || ext == ".yml" ? 2 : 0;
+  }
+  std::vector<std::string> write(const Workload& w, const std::string& out) const override {
+    write_yaml_trace_file(w, out);
+    return {out};
+  }
+};
+}  // namespace
+XPU_REGISTER_TRACE_WRITER("yaml", YamlTraceWriter, "native YAML trace (docs/workloads.md), one file");
 
 }  // namespace xpu::wl

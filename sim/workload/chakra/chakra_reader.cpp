@@ -1,9 +1,7 @@
-// Chakra ET reader and writer. The contract and the mapping to the IR are in chakra.h; the byte
-// layout (varint length + message, repeated) is parsed here by hand so that a truncated or corrupt
-// file is reported with its byte offset instead of a bare "parse failed".
+// Chakra ET reader: rank files -> validated Workload. The contract and the mapping to the IR are in
+// chakra.h; the byte layout (varint length + message, repeated) is parsed here by hand so that a
+// truncated or corrupt file is reported with its byte offset instead of a bare "parse failed".
 #include "sim/workload/chakra/chakra.h"
-
-#include "sim/core/output.h"
 
 #include <algorithm>
 #include <cctype>
@@ -24,44 +22,6 @@ namespace fs = std::filesystem;
 namespace pb = xpu::chakra;
 
 namespace {
-
-// ---- locating rank files --------------------------------------------------------------------------
-
-// "prefix.N.et" -> (prefix, N); false when the name has another shape.
-bool split_rank_name(const std::string& fname, std::string& prefix, long& rank) {
-  if (fname.size() < 5 || fname.compare(fname.size() - 3, 3, ".et") != 0) return false;
-  std::string stem = fname.substr(0, fname.size() - 3);
-  auto dot = stem.rfind('.');
-  if (dot == std::string::npos || dot + 1 >= stem.size()) return false;
-  std::string num = stem.substr(dot + 1);
-  if (!std::all_of(num.begin(), num.end(), [](unsigned char c) { return std::isdigit(c); })) return false;
-  if (num.size() > 7) return false;
-  prefix = stem.substr(0, dot);
-  rank = std::stol(num);
-  return true;
-}
-
-RankFiles collect(const fs::path& dir, const std::string& prefix, const std::string& shown) {
-  std::map<long, std::string> found;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    std::string p;
-    long r = 0;
-    if (split_rank_name(e.path().filename().string(), p, r) && p == prefix) found[r] = e.path().string();
-  }
-  if (found.empty()) throw UserError(shown + ": no Chakra rank files " + prefix + ".<rank>.et in " + dir.string());
-  RankFiles rf;
-  rf.name = prefix;
-  long expect = 0;
-  for (const auto& [r, f] : found) {
-    if (r != expect)
-      throw UserError(shown + ": rank file " + (dir / (prefix + "." + std::to_string(expect) + ".et")).string() +
-                      " is missing (found ranks up to " + std::to_string(found.rbegin()->first) + ")");
-    rf.files.push_back(f);
-    ++expect;
-  }
-  return rf;
-}
 
 // ---- byte stream ----------------------------------------------------------------------------------
 
@@ -516,78 +476,8 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-// ---- writing --------------------------------------------------------------------------------------
-
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out += static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  out += static_cast<char>(v);
-}
-
-void put_message(std::string& out, const google::protobuf::MessageLite& m) {
-  std::string s;
-  m.SerializeToString(&s);
-  put_varint(out, s.size());
-  out += s;
-}
-
-pb::AttributeProto* add_attr(pb::Node& n, const char* name) {
-  auto* a = n.add_attr();
-  a->set_name(name);
-  return a;
-}
-
-std::int64_t as_int(double x) { return static_cast<std::int64_t>(std::llround(x)); }
 
 }  // namespace
-
-// ---- public ---------------------------------------------------------------------------------------
-
-bool looks_like_chakra(const std::string& path) {
-  std::error_code ec;
-  fs::path p(path);
-  if (fs::is_regular_file(p, ec)) return p.extension() == ".et";
-  if (fs::is_directory(p, ec)) {
-    for (const auto& e : fs::directory_iterator(p, ec))
-      if (e.path().extension() == ".et") return true;
-    return false;
-  }
-  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  return fs::exists(dir / (p.filename().string() + ".0.et"), ec);
-}
-
-RankFiles find_rank_files(const std::string& path) {
-  std::error_code ec;
-  fs::path p(path);
-  if (fs::is_regular_file(p, ec)) {
-    RankFiles rf;
-    std::string prefix;
-    long r = 0;
-    rf.name = split_rank_name(p.filename().string(), prefix, r) ? prefix : p.stem().string();
-    rf.files.push_back(path);
-    return rf;
-  }
-  if (fs::is_directory(p, ec)) {
-    std::set<std::string> prefixes;
-    for (const auto& e : fs::directory_iterator(p, ec)) {
-      std::string pre;
-      long r = 0;
-      if (split_rank_name(e.path().filename().string(), pre, r)) prefixes.insert(pre);
-    }
-    if (prefixes.empty()) throw UserError(path + ": directory holds no Chakra rank files (<prefix>.<rank>.et)");
-    if (prefixes.size() > 1) {
-      std::string all;
-      for (const auto& x : prefixes) all += (all.empty() ? "" : ", ") + x;
-      throw UserError(path + ": directory holds several traces (" + all + "); pass " + path + "/<prefix>");
-    }
-    return collect(p, *prefixes.begin(), path);
-  }
-  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  if (!fs::is_directory(dir, ec)) throw UserError(path + ": no such file or directory");
-  return collect(dir, p.filename().string(), path);
-}
 
 Workload read_chakra_files(const std::vector<std::string>& files, const std::string& name) {
   if (files.empty()) throw UserError(name + ": no rank files");
@@ -662,147 +552,6 @@ Workload read_chakra_files(const std::vector<std::string>& files, const std::str
 Workload read_chakra(const std::string& path) {
   RankFiles rf = find_rank_files(path);
   return read_chakra_files(rf.files, rf.name);
-}
-
-std::vector<std::string> write_chakra(const Workload& w, const std::string& out_prefix) {
-  std::vector<std::string> written;
-  std::string groups;
-  for (const auto& gs : w.group_sets) {
-    if (gs.name == "all") continue;
-    groups += (groups.empty() ? "" : "|") + gs.name + "=";
-    for (size_t g = 0; g < gs.groups.size(); ++g) {
-      if (g) groups += ";";
-      for (size_t k = 0; k < gs.groups[g].size(); ++k) groups += (k ? "," : "") + std::to_string(gs.groups[g][k]);
-    }
-  }
-  for (RankId r = 0; r < w.num_ranks; ++r) {
-    const Program& p = w.programs.at(static_cast<size_t>(w.program_of_rank.at(static_cast<size_t>(r))));
-    std::string out;
-    pb::GlobalMetadata meta;
-    meta.set_version("0.0.4");
-    auto* a = meta.add_attr();
-    a->set_name("schema");
-    a->set_string_val("xpusim");
-    if (!groups.empty()) {
-      a = meta.add_attr();
-      a->set_name("xpusim.groups");
-      a->set_string_val(groups);
-    }
-    put_message(out, meta);
-    const std::vector<Node> nodes = p.expand();
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      const Node& n = nodes[i];
-      pb::Node e;
-      e.set_id(i);
-      e.set_name(n.name);
-      for (NodeIndex d : n.deps) e.add_data_deps(d);
-      double us = n.duration.us();
-      e.set_duration_micros(static_cast<std::uint64_t>(std::max<std::int64_t>(0, as_int(us))));
-      if (n.duration.seconds() > 0 && std::fabs(us - std::round(us)) > 1e-9)
-        add_attr(e, "xpusim.duration_s")->set_double_val(n.duration.seconds());
-      switch (n.kind) {
-        case NodeKind::Gemm: {
-          e.set_type(pb::COMP_NODE);
-          add_attr(e, "xpusim.op")->set_string_val("gemm");
-          add_attr(e, "xpusim.m")->set_int64_val(n.gemm.m);
-          add_attr(e, "xpusim.n")->set_int64_val(n.gemm.n);
-          add_attr(e, "xpusim.k")->set_int64_val(n.gemm.k);
-          add_attr(e, "xpusim.batch")->set_int64_val(n.gemm.batch);
-          add_attr(e, "xpusim.dtype")->set_string_val(dtype_name(n.gemm.dtype));
-          add_attr(e, "num_ops")->set_int64_val(as_int(n.gemm.flops().value()));
-          std::ostringstream sh;
-          if (n.gemm.batch > 1)
-            sh << "[[" << n.gemm.batch << ", " << n.gemm.m << ", " << n.gemm.k << "], [" << n.gemm.batch << ", " << n.gemm.k
-               << ", " << n.gemm.n << "]]";
-          else
-            sh << "[[" << n.gemm.m << ", " << n.gemm.k << "], [" << n.gemm.k << ", " << n.gemm.n << "]]";
-          e.mutable_inputs()->set_shapes(sh.str());
-          break;
-        }
-        case NodeKind::Vector:
-          e.set_type(pb::COMP_NODE);
-          add_attr(e, "xpusim.op")->set_string_val("vector");
-          add_attr(e, "xpusim.op_class")->set_string_val(n.vec.op_class);
-          add_attr(e, "xpusim.dtype")->set_string_val(dtype_name(n.vec.dtype));
-          add_attr(e, "xpusim.flops")->set_double_val(n.vec.flops.value());
-          add_attr(e, "num_ops")->set_int64_val(as_int(n.vec.flops.value()));
-          add_attr(e, "tensor_size")->set_uint64_val(static_cast<std::uint64_t>(as_int(n.vec.bytes.bytes())));
-          break;
-        case NodeKind::MemCopy:
-          e.set_type(n.copy.direction == "d2h" ? pb::MEM_STORE_NODE : pb::MEM_LOAD_NODE);
-          add_attr(e, "tensor_size")->set_uint64_val(static_cast<std::uint64_t>(as_int(n.copy.bytes.bytes())));
-          add_attr(e, "xpusim.direction")->set_string_val(n.copy.direction);
-          break;
-        case NodeKind::Collective: {
-          e.set_type(pb::COMM_COLL_NODE);
-          pb::CollectiveCommType ct = pb::ALL_REDUCE;
-          switch (n.coll.kind) {
-            case CollKind::AllReduce: ct = pb::ALL_REDUCE; break;
-            case CollKind::AllGather: ct = pb::ALL_GATHER; break;
-            case CollKind::ReduceScatter: ct = pb::REDUCE_SCATTER; break;
-            case CollKind::AllToAll: ct = pb::ALL_TO_ALL; break;
-            case CollKind::Broadcast: ct = pb::BROADCAST; break;
-            case CollKind::Reduce: ct = pb::REDUCE; break;
-          }
-          add_attr(e, "is_cpu_op")->set_bool_val(false);
-          add_attr(e, "comm_type")->set_int64_val(ct);
-          add_attr(e, "comm_size")->set_int64_val(as_int(n.coll.bytes.bytes()));
-          const auto& gs = w.group_sets.at(static_cast<size_t>(n.coll.group_set));
-          if (gs.name != "all") add_attr(e, "pg_name")->set_string_val(gs.name);
-          if (n.coll.root != 0) add_attr(e, "xpusim.root")->set_int64_val(n.coll.root);
-          break;
-        }
-        case NodeKind::Send:
-        case NodeKind::Recv: {
-          const bool send = n.kind == NodeKind::Send;
-          e.set_type(send ? pb::COMM_SEND_NODE : pb::COMM_RECV_NODE);
-          RankId peer = n.p2p.resolve(r);
-          add_attr(e, "is_cpu_op")->set_bool_val(false);
-          add_attr(e, "comm_src")->set_int64_val(send ? r : peer);
-          add_attr(e, "comm_dst")->set_int64_val(send ? peer : r);
-          add_attr(e, "comm_size")->set_int64_val(as_int(n.p2p.bytes.bytes()));
-          add_attr(e, "comm_tag")->set_int64_val(n.p2p.tag);
-          break;
-        }
-        case NodeKind::Attention: {
-          e.set_type(pb::COMP_NODE);
-          const auto& at = n.attn;
-          add_attr(e, "xpusim.op")->set_string_val("attention");
-          add_attr(e, "xpusim.batch")->set_int64_val(at.batch);
-          add_attr(e, "xpusim.heads")->set_int64_val(at.heads);
-          add_attr(e, "xpusim.kv_heads")->set_int64_val(at.kv_heads);
-          add_attr(e, "xpusim.q_len")->set_int64_val(at.q_len);
-          add_attr(e, "xpusim.kv_len")->set_int64_val(at.kv_len);
-          add_attr(e, "xpusim.head_dim")->set_int64_val(at.head_dim);
-          add_attr(e, "xpusim.v_dim")->set_int64_val(at.v_dim);
-          add_attr(e, "xpusim.causal")->set_int64_val(at.causal ? 1 : 0);
-          add_attr(e, "xpusim.backward")->set_int64_val(at.backward ? 1 : 0);
-          add_attr(e, "xpusim.dtype")->set_string_val(dtype_name(at.dtype));
-          add_attr(e, "num_ops")->set_int64_val(as_int(at.flops().value()));
-          break;
-        }
-        case NodeKind::Delay:
-          e.set_type(pb::COMP_NODE);
-          add_attr(e, "xpusim.op")->set_string_val("delay");
-          if (n.flops_hint.value() > 0) {
-            add_attr(e, "num_ops")->set_int64_val(as_int(n.flops_hint.value()));
-            add_attr(e, "xpusim.flops")->set_double_val(n.flops_hint.value());
-          }
-          break;
-      }
-      const bool comm_kind = is_communication(n.kind);
-      if (n.stream != (comm_kind ? StreamKind::Comm : StreamKind::Compute))
-        add_attr(e, "xpusim.stream")->set_string_val(stream_name(n.stream));
-      put_message(out, e);
-    }
-    std::string file = out_prefix + "." + std::to_string(r) + ".et";
-    fs::path parent = fs::path(file).parent_path();
-    std::error_code ec;
-    if (!parent.empty()) fs::create_directories(parent, ec);
-    write_file_atomic(file, out);
-    written.push_back(file);
-  }
-  return written;
 }
 
 namespace {
