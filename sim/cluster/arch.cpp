@@ -6,6 +6,8 @@ namespace xpu {
 
 void ArchSpec::check(const cfg::Checker& c) const {
   pod.check_links(c, chip.links.bandwidth, "pod");
+  if (models.memory == "hbm" && chip.hbm.preset.empty())
+    c.fail("models.memory", "the hbm memory model needs a memory preset (chip.hbm.preset); use auto or constant_efficiency");
 }
 
 BytesPerSecond ArchSpec::link_bandwidth() const {

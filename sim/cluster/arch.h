@@ -15,12 +15,14 @@ namespace xpu {
 // The registered names the `models` choices come from (model_registry.h, collective/algorithm.h).
 std::vector<std::string> compute_model_names();
 std::vector<std::string> network_model_names();
+std::vector<std::string> memory_model_choices();  // "auto", then every registered memory model
 std::vector<std::string> collective_algorithm_choices();  // "auto", then every registered algorithm
 
 // Which model fills each seam (docs/engine.md). Defaults are the detailed models.
 struct ModelsSpec {
   std::string compute = "array";       // compute-array model, or the closed-form roofline
   std::string network = "flow";        // flow-level network with collectives, or the closed-form alpha-beta ring
+  std::string memory = "auto";         // memory port of the compute-array model (auto: hbm with a preset)
   std::string collective_algorithm = "auto";  // collective algorithm (auto = fastest by model)
   Bytes collective_chunk = Bytes(4.0 * units::MiB);
   std::string comm_streams = "per_communicator";  // or "single"
@@ -33,6 +35,9 @@ struct ModelsSpec {
             cfg::Field("communication streams per rank: one per communicator (NCCL/HCCL) or a single one").one_of({"per_communicator", "single"}));
     v.field("compute", compute, cfg::Field("op cost model").one_of(compute_model_names()));
     v.field("network", network, cfg::Field("communication model").one_of(network_model_names()));
+    v.field("memory", memory,
+            cfg::Field("memory model behind the compute-array model (auto: hbm when chip.hbm.preset names a preset, else constant_efficiency)")
+                .one_of(memory_model_choices()));
     v.field("collective_algorithm", collective_algorithm,
             cfg::Field("collective algorithm for every collective (auto = fastest by model, as NCCL tuning)")
                 .one_of(collective_algorithm_choices()));

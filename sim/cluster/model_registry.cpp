@@ -6,6 +6,11 @@ namespace xpu {
 
 std::vector<std::string> compute_model_names() { return cluster::compute_model_registry().names(); }
 std::vector<std::string> network_model_names() { return cluster::network_model_registry().names(); }
+std::vector<std::string> memory_model_choices() {
+  std::vector<std::string> v{"auto"};
+  for (const auto& n : cluster::memory_model_registry().names()) v.push_back(n);
+  return v;
+}
 std::vector<std::string> collective_algorithm_choices() {
   std::vector<std::string> v{"auto"};
   for (auto& n : algorithm_names()) v.push_back(n);
@@ -28,6 +33,7 @@ NetworkModelRegistry& network_model_registry() {
 }
 
 std::string memory_model_name(const ArchSpec& arch) {
+  if (arch.models.memory != "auto") return arch.models.memory;
   return arch.chip.hbm.preset.empty() ? "constant_efficiency" : "hbm";
 }
 

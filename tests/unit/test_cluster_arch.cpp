@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "sim/cluster/arch.h"
+#include "sim/cluster/model_registry.h"
+#include "sim/cluster/simulate.h"
 #include "tests/support/paths.h"
 
 using namespace xpu;
@@ -42,5 +44,25 @@ TEST(ClusterArch, SetPresetThatDoesNotExistNamesTheOverride) {
     EXPECT_NE(msg.find("--set chip.hbm.preset=nope.yaml"), std::string::npos) << msg;
     EXPECT_NE(msg.find("no such memory preset"), std::string::npos) << msg;
     EXPECT_NE(msg.find("pods/nope.yaml"), std::string::npos) << msg;  // resolved against the pod file
+  }
+}
+
+// models.memory picks the memory port behind the compute-array model: auto = hbm with a preset;
+// constant_efficiency = bandwidth x chip.hbm.efficiency for every access (closed form); hbm without a
+// preset is refused naming the key.
+TEST(ClusterArch, MemoryModelChoice) {
+  ArchSpec a = load_arch(src("arch-configs/pods/dgx-h100-node-like.yaml"));
+  EXPECT_EQ(cluster::memory_model_name(a), "hbm");
+  ArchSpec c = load_arch(src("arch-configs/pods/dgx-h100-node-like.yaml"), {parse_override("models.memory=constant_efficiency")});
+  EXPECT_EQ(cluster::memory_model_name(c), "constant_efficiency");
+  auto port = cluster::make_memory_port(c);
+  mem::AccessProfile prof;
+  EXPECT_NEAR(port->achievable_bandwidth(prof).value(), c.chip.hbm.bandwidth.value() * c.chip.hbm.efficiency,
+              1e-9 * c.chip.hbm.bandwidth.value());
+  try {
+    load_arch(xpu::test::data("chip_small.yaml"), {parse_override("models.memory=hbm")});  // no memory preset
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("models.memory"), std::string::npos) << e.what();
   }
 }
