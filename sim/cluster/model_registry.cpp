@@ -6,16 +6,15 @@ namespace xpu {
 
 std::vector<std::string> compute_model_names() { return cluster::compute_model_registry().names(); }
 std::vector<std::string> network_model_names() { return cluster::network_model_registry().names(); }
-std::vector<std::string> memory_model_choices() {
+namespace {
+std::vector<std::string> auto_then(const std::vector<std::string>& names) {
   std::vector<std::string> v{"auto"};
-  for (const auto& n : cluster::memory_model_registry().names()) v.push_back(n);
+  v.insert(v.end(), names.begin(), names.end());
   return v;
 }
-std::vector<std::string> collective_algorithm_choices() {
-  std::vector<std::string> v{"auto"};
-  for (auto& n : algorithm_names()) v.push_back(n);
-  return v;
-}
+}  // namespace
+std::vector<std::string> memory_model_choices() { return auto_then(cluster::memory_model_registry().names()); }
+std::vector<std::string> collective_algorithm_choices() { return auto_then(algorithm_names()); }
 
 namespace cluster {
 
@@ -24,7 +23,7 @@ ComputeModelRegistry& compute_model_registry() {
   return r;
 }
 MemoryModelRegistry& memory_model_registry() {
-  static MemoryModelRegistry r("memory model", "chip.hbm.preset (empty: constant_efficiency; a preset: hbm)");
+  static MemoryModelRegistry r("memory model", "models.memory (auto: hbm when chip.hbm.preset names a preset, else constant_efficiency)");
   return r;
 }
 NetworkModelRegistry& network_model_registry() {

@@ -280,13 +280,11 @@ Run* execute(Network& net, std::unique_ptr<Schedule> sched, std::function<void()
     return nullptr;
   }
   run->release = std::move(release);
-  if (launch_ps > 0) {
-    net.call_after(launch_ps, [run] {
-      for (int r = 0; r < static_cast<int>(run->ranks.size()); ++r) run->advance(r);
-    });
-    return run;
-  }
-  for (int r = 0; r < static_cast<int>(run->ranks.size()); ++r) run->advance(r);
+  auto start = [run] {
+    for (int r = 0; r < static_cast<int>(run->ranks.size()); ++r) run->advance(r);
+  };
+  if (launch_ps > 0) net.call_after(launch_ps, start);
+  else start();
   return run;
 }
 
@@ -302,12 +300,19 @@ std::vector<std::string> supported_algorithms(const Topology& topo, const Collec
   return out;
 }
 
+namespace {
+// The closed-form time of `algorithm` on `req`, launch latency included (as the executor runs it).
+Seconds modelled(const std::string& algorithm, const Topology& topo, const CollectiveRequest& req, const CollectiveOptions& opts) {
+  return find_algorithm(algorithm)->model(context(topo, req, opts)) + opts.launch_latency;
+}
+}  // namespace
+
 Seconds model_time(const Topology& topo, const CollectiveRequest& req, const std::string& algorithm,
                    const CollectiveOptions& opts) {
   CollectiveRequest r = req;
   r.algorithm = algorithm;
   std::string name = pick(topo, r, opts);
-  return find_algorithm(name)->model(context(topo, req, opts)) + opts.launch_latency;
+  return modelled(name, topo, req, opts);
 }
 
 std::string choose_algorithm(const Topology& topo, const CollectiveRequest& req, const CollectiveOptions& opts) {
@@ -452,7 +457,7 @@ CollectiveResult run_isolated(const Topology& topo, const CollectiveRequest& req
   const int n = static_cast<int>(req.chips.size());
   res.algbw = res.time.seconds() > 0 ? req.bytes / res.time : BytesPerSecond(0);
   res.busbw = res.algbw * busbw_factor(req.op, n);
-  res.model = find_algorithm(res.algorithm)->model(context(topo, req, opts)) + opts.launch_latency;
+  res.model = modelled(res.algorithm, topo, req, opts);
   res.flows = net.stats().flows;
   res.flow_updates = net.stats().flow_updates;
   return res;

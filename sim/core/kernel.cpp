@@ -2,9 +2,9 @@
 
 #include <systemc>
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
-#include <algorithm>
 #include <vector>
 
 #include "sim/core/error.h"

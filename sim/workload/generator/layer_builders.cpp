@@ -21,33 +21,29 @@ NodeIndex StageBuilder::push(Node&& n, std::initializer_list<NodeIndex> deps, bo
 }
 
 // FP8 training (training.dtype fp8; Transformer Engine's recipe, docs/workloads.md "FP8 training"):
-// the linear layers' GEMMs run in FP8, the attention core, the LM head and the MoE router in BF16, and
-// activations stay BF16 between ops. Before each FP8 GEMM of the forward (and recompute) its input is
-// quantized, and before each backward data-gradient GEMM the incoming gradient: with current
+// the linear layers' GEMMs run in FP8; the attention core, the LM head and the MoE router stay in the
+// activations' precision (their call sites pass Precision::Activation), and activations are BF16
+// between ops. Before each FP8 GEMM whose A operand is an activation or an incoming gradient (the
+// forward, the recompute and the backward data gradient) that operand is quantized: with current
 // scaling an amax pass (read 2 B) and a fused cast-transpose (read 2 B, write the FP8 tensor and its
-// transpose for the weight gradient, 2 x 1 B): 6 B per element of the GEMM's A operand, one `unary`
-// BF16 op. The weight-gradient GEMM uses the transposes and needs no op of its own.
-bool StageBuilder::bf16_in_fp8_recipe(const std::string& name) {
-  for (const char* k : {"score", "ctx", "lm_head", "router"})
-    if (name.find(k) != std::string::npos) return true;
-  return false;
-}
-
-NodeIndex StageBuilder::gemm(std::string name, std::int64_t mm, std::int64_t nn, std::int64_t kk, std::int64_t batch, std::initializer_list<NodeIndex> deps) {
+// transpose, 2 x 1 B): 6 B per element, one `unary` op in the activations' precision. The weight
+// gradient (Precision::WeightGrad) reads those transposes and needs no op of its own.
+NodeIndex StageBuilder::gemm(std::string name, std::int64_t mm, std::int64_t nn, std::int64_t kk, std::int64_t batch, std::initializer_list<NodeIndex> deps,
+                             Precision precision) {
   Node n;
   n.kind = NodeKind::Gemm;
   n.gemm.m = std::max<std::int64_t>(1, mm);
   n.gemm.n = std::max<std::int64_t>(1, nn);
   n.gemm.k = std::max<std::int64_t>(1, kk);
   n.gemm.batch = std::max<std::int64_t>(1, batch);
-  n.gemm.dtype = fp8_train && bf16_in_fp8_recipe(name) ? act_dt : dt;
-  if (fp8_train && n.gemm.dtype == DType::FP8 && name.find("_wg") == std::string::npos) {
+  n.gemm.dtype = precision == Precision::Activation ? act_dt : dt;
+  NodeIndex cast = kNone;
+  if (fp8_train && n.gemm.dtype == DType::FP8 && precision == Precision::Matmul) {
     const double elems = double(n.gemm.m) * double(n.gemm.k) * double(n.gemm.batch);
-    const NodeIndex q = vec(name + "_fp8cast", "unary", 6.0 * elems, 2.0 * elems, deps, act_dt);
-    n.name = std::move(name);
-    return push(std::move(n), {q}, true);
+    cast = vec(name + "_fp8cast", "unary", 6.0 * elems, 2.0 * elems, deps, act_dt);
   }
   n.name = std::move(name);
+  if (cast != kNone) return push(std::move(n), {cast}, true);
   return push(std::move(n), deps, true);
 }
 
@@ -182,7 +178,7 @@ NodeIndex StageBuilder::ag_wbwd(std::int64_t mb, std::int64_t l, const char* cna
     prev = coll(nmc('b', mb, l, cname, i), CollKind::AllGather, chunk_bytes(i), g_tp, {x, prev});
     d = gemm(nmc('b', mb, l, dg, i), chunk_rows(i), k, n, 1, {prev});
   }
-  gemm(nm('b', mb, l, wg), k, n, T, 1, {prev});
+  gemm(nm('b', mb, l, wg), k, n, T, 1, {prev}, Precision::WeightGrad);
   return d;
 }
 
@@ -193,7 +189,7 @@ NodeIndex StageBuilder::wbwd_rs(std::int64_t mb, std::int64_t l, const char* dg,
     NodeIndex d = gemm(nmc('b', mb, l, dg, i), chunk_rows(i), k, n, 1, {x});
     prev = coll(nmc('b', mb, l, cname, i), CollKind::ReduceScatter, chunk_bytes(i), g_tp, {d, prev});
   }
-  gemm(nm('b', mb, l, wg), k, n, T, 1, {x});
+  gemm(nm('b', mb, l, wg), k, n, T, 1, {x}, Precision::WeightGrad);
   return prev;
 }
 
@@ -210,11 +206,11 @@ NodeIndex StageBuilder::dropout_bwd(std::int64_t mb, std::int64_t l, const char*
 NodeIndex StageBuilder::attn_core_fwd(char ph, std::int64_t mb, std::int64_t l, NodeIndex x) {
   if (fused_attention) return attention(nm(ph, mb, l, "attn"), false, {x});
   const std::int64_t batch = b * kv_loc, mq = group * sq;
-  NodeIndex sc = gemm(nm(ph, mb, l, "score"), mq, skv, qk_k(), batch, {x});
+  NodeIndex sc = gemm(nm(ph, mb, l, "score"), mq, skv, qk_k(), batch, {x}, Precision::Activation);
   const double elems = double(b) * heads_loc * sq * skv;
   NodeIndex sm = vec(nm(ph, mb, l, "softmax"), "softmax", 2.0 * elems * eb, 5.0 * elems, {sc});
   sm = dropout_fwd(ph, mb, l, "attn_drop", elems, sm);  // attention-probability dropout (fused: in-kernel)
-  return gemm(nm(ph, mb, l, "ctx"), mq, v_n(), skv, batch, {sm});
+  return gemm(nm(ph, mb, l, "ctx"), mq, v_n(), skv, batch, {sm}, Precision::Activation);
 }
 
 NodeIndex StageBuilder::qkv_fwd(char ph, std::int64_t mb, std::int64_t l, NodeIndex x) {
@@ -266,7 +262,7 @@ NodeIndex StageBuilder::mlp_fwd(char ph, std::int64_t mb, std::int64_t l, NodeIn
 
 NodeIndex StageBuilder::moe_fwd(char ph, std::int64_t mb, std::int64_t l, NodeIndex x) {
   const auto& e = m.moe;
-  NodeIndex r = gemm(nm(ph, mb, l, "router"), T, e.experts, m.hidden, 1, {x});
+  NodeIndex r = gemm(nm(ph, mb, l, "router"), T, e.experts, m.hidden, 1, {x}, Precision::Activation);
   NodeIndex sh = r;
   if (e.shared_experts > 0) {
     const std::int64_t f = e.shared_experts * e.expert_ffn / P.tp;
@@ -328,9 +324,10 @@ NodeIndex StageBuilder::layer_fwd_rest(char ph, std::int64_t mb, std::int64_t l,
   return vec(nm(ph, mb, l, "res"), "elementwise", 3.0 * act_bytes_sp(), double(T) * h() / (P.sp ? P.tp : 1), {y});
 }
 
-NodeIndex StageBuilder::wbwd(std::int64_t mb, std::int64_t l, const char* dg, const char* wg, std::int64_t mm, std::int64_t k, std::int64_t n, std::int64_t batch, NodeIndex x, NodeIndex* wgrad) {
-  NodeIndex d = gemm(nm('b', mb, l, dg), mm, k, n, batch, {x});
-  NodeIndex w = gemm(nm('b', mb, l, wg), k, n, mm, batch, {x});
+NodeIndex StageBuilder::wbwd(std::int64_t mb, std::int64_t l, const char* dg, const char* wg, std::int64_t mm, std::int64_t k, std::int64_t n, std::int64_t batch, NodeIndex x, NodeIndex* wgrad,
+                             bool activation_precision) {
+  NodeIndex d = gemm(nm('b', mb, l, dg), mm, k, n, batch, {x}, activation_precision ? Precision::Activation : Precision::Matmul);
+  NodeIndex w = gemm(nm('b', mb, l, wg), k, n, mm, batch, {x}, activation_precision ? Precision::Activation : Precision::WeightGrad);
   if (wgrad) *wgrad = w;
   return d;
 }
@@ -372,7 +369,7 @@ NodeIndex StageBuilder::layer_bwd(std::int64_t mb, std::int64_t l, NodeIndex g) 
       z = vec(nm('b', mb, l, "sh_act"), "silu", double(T) * f * eb * (m.gated_ffn ? 4 : 3), 12.0 * double(T) * f, {z});
       y = wbwd(mb, l, "sh_fc1_dg", "sh_fc1_wg", T, m.hidden, fc1_n(f), 1, z);
     }
-    x = wbwd(mb, l, "router_dg", "router_wg", T, m.hidden, e.experts, 1, y);
+    x = wbwd(mb, l, "router_dg", "router_wg", T, m.hidden, e.experts, 1, y, nullptr, true);
     x = tp_enter_bwd(mb, l, "ar2", x);
   } else {
     const std::int64_t f = ffn_loc();
@@ -395,13 +392,13 @@ NodeIndex StageBuilder::layer_bwd(std::int64_t mb, std::int64_t l, NodeIndex g) 
   if (fused_attention) {
     dq = attention(nm('b', mb, l, "attn"), true, {x});
   } else {
-    NodeIndex dp_ = gemm(nm('b', mb, l, "ctx_dp"), mq, skv, m.v_dim(), batch, {x});      // dP = dO V^T
-    gemm(nm('b', mb, l, "ctx_dv"), skv, m.v_dim(), mq, batch, {x});                     // dV = P^T dO
+    NodeIndex dp_ = gemm(nm('b', mb, l, "ctx_dp"), mq, skv, m.v_dim(), batch, {x}, Precision::Activation);      // dP = dO V^T
+    gemm(nm('b', mb, l, "ctx_dv"), skv, m.v_dim(), mq, batch, {x}, Precision::Activation);                     // dV = P^T dO
     const double elems = double(b) * heads_loc * sq * skv;
     dp_ = dropout_bwd(mb, l, "attn_drop", elems, dp_);
     NodeIndex sm = vec(nm('b', mb, l, "softmax"), "softmax", 3.0 * elems * eb, 6.0 * elems, {dp_});
-    dq = gemm(nm('b', mb, l, "score_dq"), mq, m.qk_dim(), skv, batch, {sm});    // dQ = dS K
-    gemm(nm('b', mb, l, "score_dk"), skv, m.qk_dim(), mq, batch, {sm});        // dK = dS^T Q
+    dq = gemm(nm('b', mb, l, "score_dq"), mq, m.qk_dim(), skv, batch, {sm}, Precision::Activation);    // dQ = dS K
+    gemm(nm('b', mb, l, "score_dk"), skv, m.qk_dim(), mq, batch, {sm}, Precision::Activation);        // dK = dS^T Q
   }
   NodeIndex y = last_compute;
   if (g_cp >= 0) y = coll(nm('b', mb, l, "cp_rs"), CollKind::ReduceScatter, kv_gather_bytes(), g_cp, {y});
@@ -441,7 +438,7 @@ NodeIndex StageBuilder::embed_fwd(std::int64_t mb) {
 NodeIndex StageBuilder::head_fwd(std::int64_t mb, NodeIndex x) {
   NodeIndex ln = vec(nm('f', mb, -1, "final_ln"), "layernorm", 2.0 * act_bytes_sp(), 8.0 * double(T) * h(), {x});
   ln = tp_enter_fwd('f', mb, -1, "head_ag", ln);
-  NodeIndex lg = gemm(nm('f', mb, -1, "lm_head"), T, V / P.tp, m.hidden, 1, {ln});
+  NodeIndex lg = gemm(nm('f', mb, -1, "lm_head"), T, V / P.tp, m.hidden, 1, {ln}, Precision::Activation);
   if (!training) return lg;
   const double E = double(T) * double(V / P.tp);
   if (s.training.cross_entropy == "fused") return vec(nm('f', mb, -1, "loss"), "softmax", E * 4.0, 5.0 * E, {lg});
@@ -455,7 +452,7 @@ NodeIndex StageBuilder::head_bwd(std::int64_t mb, NodeIndex x, NodeIndex* wg) {
   NodeIndex d = s.training.cross_entropy == "fused"
                     ? vec(nm('b', mb, -1, "loss"), "softmax", E * 4.0, 3.0 * E, {x})
                     : vec(nm('b', mb, -1, "loss"), "unary", E * 16.0, 2.0 * E, {x}, DType::FP32);
-  d = wbwd(mb, -1, "lm_head_dg", "lm_head_wg", T, m.hidden, V / P.tp, 1, d, wg);
+  d = wbwd(mb, -1, "lm_head_dg", "lm_head_wg", T, m.hidden, V / P.tp, 1, d, wg, true);
   d = tp_enter_bwd(mb, -1, "head_ar", d);
   return vec(nm('b', mb, -1, "final_ln"), "layernorm", 4.0 * act_bytes_sp(), 12.0 * double(T) * h(), {d});
 }

@@ -71,9 +71,14 @@ struct StageBuilder {
 
   // ---- node emission ----
   NodeIndex push(Node&& n, std::initializer_list<NodeIndex> deps, bool compute);
-  NodeIndex gemm(std::string name, std::int64_t mm, std::int64_t nn, std::int64_t kk, std::int64_t batch, std::initializer_list<NodeIndex> deps);
+  // Which precision a GEMM runs in (it matters only in FP8 training, see gemm()): Matmul = the
+  // scenario's matmul datatype, its A operand quantized first; WeightGrad = the same, reading the
+  // transposes made by that quantization; Activation = the activations' datatype (attention core,
+  // LM head, router).
+  enum class Precision { Matmul, WeightGrad, Activation };
+  NodeIndex gemm(std::string name, std::int64_t mm, std::int64_t nn, std::int64_t kk, std::int64_t batch, std::initializer_list<NodeIndex> deps,
+                 Precision precision = Precision::Matmul);
   NodeIndex attention(std::string name, bool backward, std::initializer_list<NodeIndex> deps);
-  static bool bf16_in_fp8_recipe(const std::string& name);
   // A vector op of `bytes` traffic; its datatype is the activations' unless `dtype` is given.
   NodeIndex vec(std::string name, const char* cls, double bytes, double flops, std::initializer_list<NodeIndex> deps,
                 std::optional<DType> dtype = std::nullopt);
@@ -151,15 +156,16 @@ struct StageBuilder {
   NodeIndex layer_fwd(char ph, std::int64_t mb, std::int64_t l, NodeIndex x);
   NodeIndex layer_fwd_rest(char ph, std::int64_t mb, std::int64_t l, NodeIndex ln);
 
-  // Backward of a weight matmul (forward: m=T, k, n): data gradient then weight gradient.
-  NodeIndex wbwd(std::int64_t mb, std::int64_t l, const char* dg, const char* wg, std::int64_t mm, std::int64_t k, std::int64_t n, std::int64_t batch, NodeIndex x, NodeIndex* wgrad = nullptr);
+  // Backward of a weight matmul (forward: m=T, k, n): data gradient then weight gradient
+  // (activation_precision: both in the activations' precision, as the LM head and the router).
+  NodeIndex wbwd(std::int64_t mb, std::int64_t l, const char* dg, const char* wg, std::int64_t mm, std::int64_t k, std::int64_t n, std::int64_t batch, NodeIndex x, NodeIndex* wgrad = nullptr,
+                 bool activation_precision = false);
 
   NodeIndex layer_bwd(std::int64_t mb, std::int64_t l, NodeIndex g);
 
   NodeIndex embed_fwd(std::int64_t mb);
   NodeIndex head_fwd(std::int64_t mb, NodeIndex x);
   NodeIndex head_bwd(std::int64_t mb, NodeIndex x, NodeIndex* wg);
-
 
   // Data-parallel reductions of one layer's gradients after its last backward.
   void dp_reduce(std::int64_t l, std::vector<NodeIndex>& reductions, std::vector<std::int64_t>& reduced_layers);
