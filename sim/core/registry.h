@@ -43,11 +43,10 @@ ParamDocs params_of(std::string prefix, std::vector<std::string> keys = {}) {
         out.push_back(std::move(d));
         continue;
       }
-      for (const auto& k : keys)
-        if (d.key == (prefix.empty() ? k : prefix + "." + k) ||
-            d.key.rfind((prefix.empty() ? k : prefix + "." + k) + ".", 0) == 0 ||
-            d.key.rfind((prefix.empty() ? k : prefix + "." + k) + "[]", 0) == 0)
-          out.push_back(d);
+      for (const auto& k : keys) {
+        const std::string full = prefix.empty() ? k : prefix + "." + k;  // the key and its sub-keys
+        if (d.key == full || d.key.rfind(full + ".", 0) == 0 || d.key.rfind(full + "[]", 0) == 0) out.push_back(d);
+      }
     }
     return out;
   };
