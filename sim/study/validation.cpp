@@ -14,6 +14,8 @@
 #include "sim/collective/collective.h"
 #include "sim/core/error.h"
 #include "sim/report/report.h"
+#include "sim/workload/generator/scenario.h"
+#include "sim/workload/generator/transformer.h"
 #include "sim/workload/reader.h"
 
 namespace xpu::study {
@@ -45,6 +47,7 @@ std::string unit_of(const std::string& metric) {
   if (metric == "busbw_gbs") return "GB/s busbw";
   if (metric == "tokens_per_s_chip") return "tokens/s/GPU";
   if (metric == "mfu_percent") return "% MFU";
+  if (metric == "layer_ms") return "ms per layer (fwd + bwd)";
   return metric;
 }
 
@@ -56,8 +59,31 @@ double gemm_row(const ValidationRow& row, const ArchSpec& arch) {
   return r.flops.flops() / r.time.seconds() / 1e12;
 }
 
+double step_seconds(const ArchSpec& arch, const wl::Workload& w) {
+  cluster::SimulateOptions so;
+  so.engine.record_ops = false;
+  return cluster::simulate(arch, w, so).makespan.seconds();
+}
+
+// layer_ms: the marginal time of one transformer layer's forward and backward over the step's
+// micro-batches, (T(2L) - T(L)) / L with the scenario's L layers, so that the embedding, the loss,
+// the optimizer and fixed costs cancel. The scenario must run one micro-batch on one pipeline stage
+// (a per-layer measurement, as Korthikanti et al. Table 4).
+double layer_row(const ValidationRow& row, const ArchSpec& arch, const std::string& path) {
+  wl::gen::ScenarioSpec s = wl::gen::load_scenario(path);
+  if (!s.training_mode || s.parallel.pp != 1 || wl::gen::micro_batches_per_step(s) != 1)
+    throw UserError(path + ": row '" + row.id + "': metric layer_ms needs a training scenario with pp 1 and one micro-batch per step");
+  const std::int64_t L = s.model.layers;
+  const double t1 = step_seconds(arch, wl::gen::generate_transformer(s));
+  s.model.layers = 2 * L;
+  const double t2 = step_seconds(arch, wl::gen::generate_transformer(s));
+  return (t2 - t1) / double(L) * 1e3;
+}
+
 double training_row(const ValidationRow& row, const ArchSpec& arch, const std::string& dir) {
-  const wl::Workload w = wl::load_workload((std::filesystem::path(dir) / row.scenario).string());
+  const std::string path = (std::filesystem::path(dir) / row.scenario).string();
+  if (row.metric == "layer_ms") return layer_row(row, arch, path);
+  const wl::Workload w = wl::load_workload(path);
   cluster::SimulateOptions so;
   so.engine.record_ops = false;
   const cluster::SimResult r = cluster::simulate(arch, w, so);
@@ -148,7 +174,7 @@ std::vector<ValidationRow> load_validation_rows(const std::string& path) {
       for (const auto& [name, k] : row_kinds()) known += ", " + name;
       bad(path, r.id, "kind must be one of " + known);
     }
-    const std::set<std::string> metrics{"tflops", "ms", "hfu_tflops", "mfu_tflops", "mfu_percent", "busbw_gbs", "tokens_per_s_chip"};
+    const std::set<std::string> metrics{"tflops", "ms", "hfu_tflops", "mfu_tflops", "mfu_percent", "busbw_gbs", "tokens_per_s_chip", "layer_ms"};
     if (ext != row_kinds().end() ? !ext->second.metric_units.count(r.metric) : !metrics.count(r.metric))
       bad(path, r.id, "unknown metric '" + r.metric + "' for kind " + r.kind);
     if (ext == row_kinds().end() && !r.set.empty()) bad(path, r.id, "'set' applies to " + std::string("registered kinds (serving) only"));

@@ -9,7 +9,9 @@
 //               `tflops` (2MNK / time) or `ms` (time)
 //   training    a scenario on a pod through cluster::simulate; metric `hfu_tflops` (hardware FLOPs
 //               per GPU per second, recompute counted), `mfu_tflops` (model FLOPs) or `mfu_percent`
-//               (model FLOPs against the chip's datasheet peak, where the source quotes only MFU)
+//               (model FLOPs against the chip's datasheet peak, where the source quotes only MFU),
+//               `tokens_per_s_chip`, or `layer_ms` (one layer's forward + backward: (T(2L) - T(L)) / L,
+//               for scenarios of one micro-batch on one pipeline stage)
 //   collective  one collective alone on a pod's network, the best algorithm the library offers
 //               (as NCCL's tuner picks); metric `busbw_gbs` (nccl-tests bus bandwidth, GB/s)
 // error = ours / published - 1. A row passes when |error| <= kBand (a fixed band around the
@@ -37,7 +39,7 @@ struct ValidationRow {
   std::string arch;       // arch config, relative to the rows file
   std::string scenario;   // training: the scenario, relative to the rows file
   std::string op;         // gemm: "M=.. N=.. K=.. dtype=.."; collective: "allreduce 1GiB"
-  std::string metric;     // tflops | ms | hfu_tflops | mfu_tflops | mfu_percent | busbw_gbs | tokens_per_s_chip
+  std::string metric;     // tflops | ms | hfu_tflops | mfu_tflops | mfu_percent | busbw_gbs | tokens_per_s_chip | layer_ms
   double published = 0;
   std::string role;       // calibration | validation
   std::string fits;       // calibration rows: the parameter(s) fitted on this row

@@ -8,11 +8,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <cstdio>
 #include <sstream>
 
 #include "sim/chip/op_text.h"
 #include "sim/cluster/simulate.h"
+#include "sim/core/error.h"
 #include "sim/study/validation.h"
 #include "tests/support/paths.h"
 #include "tests/support/run.h"
@@ -141,5 +144,35 @@ TEST(ValidationRows, MamfIsTheMaximumOverTheShapeSweep) {
                 c.published_tflops);
     EXPECT_LE(best, c.published_tflops * 1.01) << c.fixture;
     EXPECT_GE(best, c.published_tflops * 0.99) << c.fixture;
+  }
+}
+
+// layer_ms is a difference of two simulations, (T(2L) - T(L)) / L: it measures one layer only when the
+// step is one micro-batch on one stage. Anything else is refused, naming the file and the row.
+TEST(ValidationRows, LayerMetricRefusesPipelinedOrAccumulatedSteps) {
+  const std::string dir = testing::TempDir() + "xpusim_layer_ms";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream f(dir + "/two-micro-batches.yaml");
+    f << "scenario:\n"
+         "  name: two\n"
+         "  model: {name: t, hidden: 512, layers: 2, heads: 8, ffn: 2048, vocab: 1024, max_seq_len: 256}\n"
+         "  parallel: {tp: 1, pp: 1, dp: 1}\n"
+         "  training: {micro_batch: 1, global_batch: 2, seq_len: 256}\n";
+  }
+  study::ValidationRow row;
+  row.id = "two";
+  row.kind = "training";
+  row.arch = test::src("tests/data/validation/pod_dgx_a100.yaml");
+  row.scenario = "two-micro-batches.yaml";
+  row.metric = "layer_ms";
+  row.published = 1;
+  row.role = "validation";
+  try {
+    study::evaluate_row(row, dir);
+    FAIL() << "layer_ms accepted a step of two micro-batches";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("two-micro-batches.yaml"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("one micro-batch"), std::string::npos) << e.what();
   }
 }
