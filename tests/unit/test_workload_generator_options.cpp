@@ -368,3 +368,76 @@ TEST(WorkloadGeneratorOptions, LossKernels) {
   EXPECT_EQ(f->vec.dtype, DType::FP16);
   EXPECT_DOUBLE_EQ(f->vec.bytes.bytes(), 4.0 * E);
 }
+
+// Pipeline exchanges (parallel.p2p, parallel.p2p_scatter_gather), PP 2, TP 2 without SP, micro-batch
+// 2 x 128 tokens x h 256 x 2 B = 131,072 B per activation:
+//   default      sends of the whole activation on the communication stream;
+//   scatter-gather  sends of 1/tp of it (65,536 B), and every receive followed by an all-gather of the
+//                whole activation over the TP group, which the first compute op after it waits for;
+//   blocking     sends on the compute stream, and the next compute op of the stage depends on the send.
+TEST(WorkloadGeneratorOptions, PipelineExchanges) {
+  ScenarioSpec base = gpt(2, false, true, 0.0);
+  base.parallel.pp = 2;
+  base.parallel.dp = 1;
+  base.training.global_batch = 4;  // 2 micro-batches
+  const double act = 2.0 * 128 * 256 * 2;
+  auto sends = [](const Workload& w, int stage) {
+    std::vector<Node> out;
+    for (const auto& n : w.programs[static_cast<size_t>(stage)].expand())
+      if (n.kind == NodeKind::Send) out.push_back(n);
+    return out;
+  };
+  {
+    const Workload w = generate_transformer(base);
+    const auto s0 = sends(w, 0);
+    ASSERT_EQ(s0.size(), 2u);  // one forward send per micro-batch
+    for (const auto& n : s0) {
+      EXPECT_DOUBLE_EQ(n.p2p.bytes.bytes(), act);
+      EXPECT_EQ(n.stream, StreamKind::Comm);
+    }
+  }
+  {
+    ScenarioSpec sg = base;
+    sg.parallel.p2p_scatter_gather = true;
+    const Workload w = generate_transformer(sg);
+    for (int stage : {0, 1})
+      for (const auto& n : sends(w, stage)) EXPECT_DOUBLE_EQ(n.p2p.bytes.bytes(), act / 2) << n.name;
+    // Stage 1: each forward receive is gathered; the gather is a TP all-gather of the whole activation.
+    const std::vector<Node> p = w.programs[1].expand();
+    int gathers = 0;
+    for (size_t i = 0; i < p.size(); ++i) {
+      if (p[i].kind != NodeKind::Collective || !ends_with(p[i].name, "recv_ag")) continue;
+      ++gathers;
+      EXPECT_EQ(p[i].coll.kind, CollKind::AllGather);
+      EXPECT_EQ(w.group_sets[p[i].coll.group_set].name, "tp");
+      EXPECT_DOUBLE_EQ(p[i].coll.bytes.bytes(), act);
+      ASSERT_EQ(p[i].deps.size(), 1u);
+      EXPECT_EQ(p[p[i].deps[0]].kind, NodeKind::Recv);
+    }
+    EXPECT_EQ(gathers, 2);  // stage 1 receives only forward activations (it is the last stage)
+    ScenarioSpec sg_sp = sg;  // with SP the tensor is already split: no gather, 1/tp on the wire
+    sg_sp.parallel.sp = true;
+    for (const auto& n : sends(generate_transformer(sg_sp), 0)) EXPECT_DOUBLE_EQ(n.p2p.bytes.bytes(), act / 2);
+    for (const auto& n : generate_transformer(sg_sp).programs[1].expand()) EXPECT_FALSE(ends_with(n.name, "recv_ag")) << n.name;
+  }
+  {
+    ScenarioSpec bl = base;
+    bl.parallel.p2p = "blocking";
+    const Workload w = generate_transformer(bl);
+    const std::vector<Node> p = w.programs[0].expand();
+    int blocking = 0;
+    for (size_t i = 0; i < p.size(); ++i) {
+      if (p[i].kind != NodeKind::Send) continue;
+      ++blocking;
+      EXPECT_EQ(p[i].stream, StreamKind::Compute);
+      // The next compute op after the send waits for it.
+      for (size_t j = i + 1; j < p.size(); ++j)
+        if (p[j].stream == StreamKind::Compute && p[j].kind != NodeKind::Recv) {
+          EXPECT_NE(std::find(p[j].deps.begin(), p[j].deps.end(), static_cast<NodeIndex>(i)), p[j].deps.end())
+              << p[j].name << " does not wait for " << p[i].name;
+          break;
+        }
+    }
+    EXPECT_EQ(blocking, 2);
+  }
+}

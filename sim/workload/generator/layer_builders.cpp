@@ -91,12 +91,15 @@ NodeIndex StageBuilder::p2p(std::string name, bool send, RankId offset, std::int
   Node n;
   n.name = std::move(name);
   n.kind = send ? NodeKind::Send : NodeKind::Recv;
-  n.stream = StreamKind::Comm;
+  // parallel.p2p blocking: a send occupies the compute stream until delivered, and the next compute
+  // op waits for it (push with compute = true chains it after the last compute op).
+  const bool blocking = send && P.p2p == "blocking";
+  n.stream = blocking ? StreamKind::Compute : StreamKind::Comm;
   n.p2p.peer = -1;
   n.p2p.offset = offset;
   n.p2p.tag = tag;
   n.p2p.bytes = Bytes(bytes);
-  return push(std::move(n), deps, false);
+  return push(std::move(n), deps, blocking);
 }
 
 double StageBuilder::layer_dense_params_loc(std::int64_t l) const {

@@ -46,7 +46,13 @@ Program StageBuilder::build_stage(int p) {
   for (const auto& u : sched)
     if (!u.fwd) ++bwd_left[static_cast<size_t>(u.v)];
 
-  const double p2p_bytes = act_bytes_sp();
+  // parallel.p2p_scatter_gather (without sp): 1/tp of the tensor on the wire, all-gathered over TP
+  // after the receive.
+  const bool split = P.p2p_scatter_gather && !P.sp && g_tp >= 0;
+  const double p2p_bytes = split ? act_bytes() / P.tp : act_bytes_sp();
+  auto gathered = [&](char ph, std::int64_t mb, NodeIndex r) {
+    return split ? coll(nm(ph, mb, -1, "recv_ag"), CollKind::AllGather, act_bytes(), g_tp, {r}) : r;
+  };
   std::vector<NodeIndex> reductions;
   std::vector<std::int64_t> reduced_layers;
   for (const auto& u : sched) {
@@ -59,7 +65,7 @@ Program StageBuilder::build_stage(int p) {
     const std::int64_t tag_base = u.mb * C * 2;
     if (u.fwd) {
       NodeIndex x = kNone;
-      if (k > 0) x = p2p(nm('f', u.mb, -1, "recv"), false, to_prev, tag_in, p2p_bytes, {});
+      if (k > 0) x = gathered('f', u.mb, p2p(nm('f', u.mb, -1, "recv"), false, to_prev, tag_in, p2p_bytes, {}));
       else x = embed_fwd(u.mb);
       out.cut(u.mb, -1, tag_base);
       for (std::int64_t l = ch.first; l < ch.first + ch.count; ++l) {
@@ -73,7 +79,7 @@ Program StageBuilder::build_stage(int p) {
       const bool last_bwd = --bwd_left[static_cast<size_t>(u.v)] == 0 && training;
       NodeIndex g = kNone;
       NodeIndex head_wg = kNone;
-      if (k < C - 1) g = p2p(nm('b', u.mb, -1, "recv"), false, to_next, tag_out + 1, p2p_bytes, {});
+      if (k < C - 1) g = gathered('b', u.mb, p2p(nm('b', u.mb, -1, "recv"), false, to_next, tag_out + 1, p2p_bytes, {}));
       else g = head_bwd(u.mb, g, &head_wg);
       if (k == C - 1 && last_bwd && !(m.tied_embeddings && P.pp == 1)) dp_reduce(-1, reductions, reduced_layers);
       out.cut(u.mb, -1, tag_base);

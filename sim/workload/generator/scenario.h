@@ -44,6 +44,14 @@ struct ParallelSpec {
   // along the token dimension, so chunk i's communication runs during chunk i+1's GEMM.
   bool tp_comm_overlap = false;
   int tp_comm_chunks = 4;
+  // Pipeline point-to-point exchanges between stages: "async" = on the communication stream, the
+  // sender computes on (Megatron-Core); "blocking" = the send holds the compute stream until the data
+  // has arrived (Megatron-LM 2021, which synchronised the device after every exchange; DeepSpeed's
+  // pipeline engine, whose sends the compute stream waits on).
+  std::string p2p = "async";
+  // Megatron-LM's scatter-gather of pipeline tensors (without sp): each TP rank sends 1/tp of the
+  // activation to its peer of the next stage, which all-gathers it over TP (NVLink) before use.
+  bool p2p_scatter_gather = false;
   template <class V>
   void visit(V& v) {
     v.field("tp", tp, cfg::Field("tensor-parallel degree").positive());
@@ -62,6 +70,11 @@ struct ParallelSpec {
     v.field("tp_comm_overlap", tp_comm_overlap,
             cfg::Field("overlap TP all-gather/reduce-scatter with the neighbouring GEMMs by chunking them (Megatron-Core userbuffers; needs sp)"));
     v.field("tp_comm_chunks", tp_comm_chunks, cfg::Field("chunks per overlapped GEMM and its TP collective").positive());
+    v.field("p2p", p2p,
+            cfg::Field("pipeline sends between stages: async (overlap compute) or blocking (hold the compute stream until delivered)")
+                .one_of({"async", "blocking"}));
+    v.field("p2p_scatter_gather", p2p_scatter_gather,
+            cfg::Field("without sp: send 1/tp of each pipeline tensor and all-gather it over TP after the receive (Megatron-LM)"));
   }
   void check(const cfg::Checker& c) const;
   int ranks() const { return tp * pp * dp * cp; }
