@@ -101,9 +101,11 @@ OpOutcome op(const OpRequest& rq) {
   chip::SimOptions opt;
   opt.extrapolate = rq.extrapolate;
   auto model = cluster::make_chip_compute_model(arch, opt);
-  const ChipSpec& chip = model->chip();  // as it runs (sustained clock)
   const mem::MemoryPort& port = model->port();
-  const chip::OpResult r = model->simulate(op);
+  // As `run` costs it: at the sustained clock, or lower where the op alone exceeds the TDP.
+  const cluster::OpAtCap at = cluster::simulate_op(arch, op, opt);
+  const ChipSpec& chip = at.chip;
+  const chip::OpResult& r = at.result;
   const DType dt = op.kind == chip::OpDesc::Kind::Gemm        ? op.gemm.dtype
                    : op.kind == chip::OpDesc::Kind::Attention ? op.attention.dtype
                                                               : op.vector.dtype;
@@ -133,6 +135,7 @@ OpOutcome op(const OpRequest& rq) {
   o.l1_to_global_bytes = r.bytes.l1_to_global.bytes();
   o.l0_operand_bytes = r.bytes.l0_operands.bytes();
   o.l0_accumulator_bytes = r.bytes.l0_accumulator.bytes();
+  o.clock_scale = at.clock_scale;
 
   json js;
   js["op"] = r.op;
@@ -146,6 +149,7 @@ OpOutcome op(const OpRequest& rq) {
   js["cores_used"] = r.cores_used;
   js["compute_cycles"] = r.compute_cycles.count();
   js["dma_cycles"] = r.dma_cycles.count();
+  js["clock_scale"] = at.clock_scale;
   js["bytes"] = {{"hbm_read", r.bytes.hbm_read.bytes()},         {"hbm_write", r.bytes.hbm_write.bytes()},
                  {"global_to_l1", r.bytes.global_to_l1.bytes()}, {"l1_to_global", r.bytes.l1_to_global.bytes()},
                  {"l0_operands", r.bytes.l0_operands.bytes()},   {"l0_accumulator", r.bytes.l0_accumulator.bytes()}};
@@ -159,7 +163,8 @@ OpOutcome op(const OpRequest& rq) {
          "              op shows the compute-array model)\n";
   if (!op.note.empty()) t << "             (" << op.note << ")\n";
   t << "chip         " << chip.name << ": " << chip.cores << " cores at " << fixed(chip.clock.hertz() / 1e9, 3)
-    << " GHz, memory " << port.name() << " " << format_bandwidth(port.achievable_bandwidth({})) << "\n"
+    << " GHz" << (at.clock_scale < 1 ? " (" + fixed(100.0 * at.clock_scale, 1) + " % of the sustained clock: the op alone exceeds the TDP)" : std::string())
+    << ", memory " << port.name() << " " << format_bandwidth(port.achievable_bandwidth({})) << "\n"
     << "cycles       " << r.cycles.count() << "\n"
     << "time         " << format_seconds(r.time) << "\n"
     << "work         " << flops_text(r.flops) << " -> " << format_flops_rate(achieved) << "\n"

@@ -57,6 +57,7 @@ struct OpOutcome {
   double time_s = 0, flops = 0, utilization = 0, achieved_flops_per_s = 0, peak_flops_per_s = 0;
   double hbm_read_bytes = 0, hbm_write_bytes = 0, global_to_l1_bytes = 0, l1_to_global_bytes = 0;
   double l0_operand_bytes = 0, l0_accumulator_bytes = 0;
+  double clock_scale = 1;  // < 1: the op alone exceeds the chip's TDP and runs at a lower clock
   std::string json;  // `xpusim op --json`
   std::string text;  // `xpusim op`
 };

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "sim/cluster/power.h"
+#include "sim/workload/reader.h"
 
 #include "sim/cluster/chip_compute_model.h"
 #include "sim/cluster/model_registry.h"
@@ -95,6 +97,44 @@ SimResult simulate(const ArchSpec& arch, const wl::Workload& w, const SimulateOp
     if (std::abs(e.average_w() - P.tdp_watts) <= 0.005 * P.tdp_watts || s <= 0.25) break;
   }
   return r;
+}
+
+OpAtCap simulate_op(const ArchSpec& arch, const chip::OpDesc& op, const chip::SimOptions& opt) {
+  double s = 1.0;
+  const PowerSpec& P = arch.chip.power;
+  const bool matrix = op.kind == chip::OpDesc::Kind::Gemm || op.kind == chip::OpDesc::Kind::Attention;
+  if (matrix && P.known() && P.throttle && P.tdp_watts > 0) {
+    // The op alone as a one-rank workload, through simulate()'s cap.
+    char node[512];
+    if (op.kind == chip::OpDesc::Kind::Gemm) {
+      const auto& g = op.gemm;
+      std::snprintf(node, sizeof node, "{id: op, op: gemm, m: %lld, n: %lld, k: %lld, batch: %lld, dtype: %s}",
+                    static_cast<long long>(g.m), static_cast<long long>(g.n), static_cast<long long>(g.k),
+                    static_cast<long long>(g.batch), dtype_name(g.dtype));
+    } else {
+      const auto& a = op.attention;
+      std::snprintf(node, sizeof node,
+                    "{id: op, op: attention, batch: %lld, heads: %lld, kv_heads: %lld, q_len: %lld, kv_len: %lld, "
+                    "head_dim: %lld, causal: %s, dtype: %s}",
+                    static_cast<long long>(a.batch), static_cast<long long>(a.heads), static_cast<long long>(a.kv_heads),
+                    static_cast<long long>(a.q_len), static_cast<long long>(a.kv_len), static_cast<long long>(a.head_dim),
+                    a.causal ? "true" : "false", dtype_name(a.dtype));
+    }
+    const wl::Workload w = wl::read_yaml_trace_text(
+        std::string("workload:\n  name: op\n  ranks: 1\n  programs:\n    - ranks: all\n      nodes:\n        - ") + node + "\n",
+        "op");
+    SimulateOptions so;
+    so.engine.record_ops = false;
+    s = simulate(arch, w, so).clock_scale;
+  }
+  ArchSpec at = arch;
+  if (s < 1.0) at.chip.sustained_clock = Hertz(running_chip(arch.chip).clock.value() * s);
+  auto model = make_chip_compute_model(at, opt);
+  OpAtCap out;
+  out.result = model->simulate(op);
+  out.clock_scale = s;
+  out.chip = model->chip();
+  return out;
 }
 
 namespace {

@@ -34,6 +34,16 @@ std::unique_ptr<mem::MemoryPort> make_memory_port(const ArchSpec& arch);
 mem::HbmSpec memory_spec(const ArchSpec& arch);
 // The chip's compute-array model behind that memory (what `run` costs ops with, and `op` prints).
 std::unique_ptr<ChipComputeModel> make_chip_compute_model(const ArchSpec& arch, const chip::SimOptions& opt = {});
+// One op as `run` would cost it inside a workload made of that op alone: at the sustained clock, or,
+// for a GEMM or attention op whose back-to-back power exceeds chip.power.tdp_watts, at the lower clock
+// the TDP cap of simulate() settles on (power.h). What `xpusim op` prints and the GEMM validation
+// rows compare, so an op costs the same in `op` and `run`.
+struct OpAtCap {
+  chip::OpResult result;
+  double clock_scale = 1.0;  // < 1: throttled to meet the TDP
+  ChipSpec chip;             // the chip as it ran (clock = sustained clock x clock_scale)
+};
+OpAtCap simulate_op(const ArchSpec& arch, const chip::OpDesc& op, const chip::SimOptions& opt = {});
 // Link defaults and collective options of the arch's network model (what `run` and `coll` use).
 LinkDefaults link_defaults(const ArchSpec& arch);
 CollectiveOptions collective_options(const ArchSpec& arch);

@@ -42,8 +42,10 @@ TEST(Power, GemmEnergyIsMacsTimesEnergyPerMacPlusStaticAndHbm) {
 
 TEST(Power, PresetsDrawTheirTdpOnADenseGemmAtTheSustainedClock) {
   // The calibration rule of chip.power.mac_pj (docs/models/power.md): within 1 % for the fitted dtypes.
+  // (h100-like fp8 is fitted on MAMF's FP8 maximum instead, which its dense FP8 GEMMs reach throttled:
+  // tests/golden/test_validation_rows.cpp MamfIsTheMaximumOverTheShapeSweep and the test below.)
   const std::vector<std::pair<std::string, std::vector<std::string>>> chips = {
-      {"h100-like", {"bf16", "fp8"}},        {"a100-like", {"bf16"}},         {"b200-like", {"bf16", "fp8"}},
+      {"h100-like", {"bf16"}},        {"a100-like", {"bf16"}},         {"b200-like", {"bf16", "fp8"}},
       {"ascend-910b-like", {"bf16", "int8"}}, {"ascend-910c-like", {"bf16"}}, {"kunlun-p800-like", {"bf16"}},
       {"tpu-v7-like", {"bf16", "fp8"}}};
   for (const auto& [chip, dtypes] : chips)
@@ -83,3 +85,25 @@ TEST(Power, NoPowerModelNoEnergy) {
   const wl::Workload w = gemm_workload(256, 256, 256, "bf16");
   EXPECT_FALSE(cluster::step_energy(w, a, cluster::simulate(a, w)).known);
 }
+
+// H100 FP8: a dense GEMM at the sustained clock would draw more than the TDP (mac_pj.fp8 fitted on
+// MAMF's FP8 maximum), so simulate() throttles it to the cap, and `op` (simulate_op) costs the same GEMM
+// at the same clock.
+TEST(Power, DenseFp8GemmOnH100MeetsTheCapBelowTheSustainedClock) {
+  const wl::Workload w = gemm_workload(8192, 8192, 8192, "fp8");
+  const ArchSpec a = h100();
+  const cluster::SimResult r = cluster::simulate(a, w);
+  const cluster::StepEnergy e = cluster::step_energy(w, a, r);
+  EXPECT_LT(r.clock_scale, 0.95);
+  EXPECT_NEAR(e.average_w(), a.chip.power.tdp_watts, 0.005 * a.chip.power.tdp_watts);
+  chip::OpDesc op;
+  op.gemm = chip::GemmShape{8192, 8192, 8192, 1, DType::FP8};
+  const cluster::OpAtCap at = cluster::simulate_op(a, op);
+  EXPECT_DOUBLE_EQ(at.clock_scale, r.clock_scale);
+  // The run's step is the op plus nothing else.
+  EXPECT_NEAR(at.result.time.seconds(), r.makespan.seconds(), 1e-9 * r.makespan.seconds());
+  // Unthrottled, the same op is faster.
+  const ArchSpec free_run = h100({{"chip.power.throttle", "false"}});
+  EXPECT_LT(cluster::simulate_op(free_run, op).result.time.seconds(), at.result.time.seconds() * 0.95);
+}
+
