@@ -19,7 +19,7 @@ int coll_cmd(const std::vector<std::string>& argv) {
           {"op", "OP", "allreduce, allgather, reducescatter, alltoall, broadcast, reduce, sendrecv", "allreduce", false},
           {"bytes", "SIZE", "nccl-tests size, e.g. 1GiB, 64 MiB", "1 GiB", false},
           {"ranks", "N", "group = chips 0..N-1 (sendrecv: chip 0 -> chip N-1)", "all chips", false},
-          {"algo", "NAME", "algorithm, or auto (fastest by the closed-form model); default: the arch's models.collective_algorithm", "", false},
+          {"algo", "NAME", "algorithm (ring, tree, ...; in_switch = in-network reduction, on a switch level with reduction_efficiency), or auto (fastest by the closed-form model); default: the arch's models.collective_algorithm", "", false},
           {"root", "RANK", "root rank for broadcast/reduce", "0", false},
           {"chunk", "SIZE", "pipelining chunk of tree and chain algorithms; default: the arch's models.collective_chunk", "", false},
           {"all", "", "run every algorithm that supports the op and compare", "", false},

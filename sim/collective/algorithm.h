@@ -14,6 +14,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,17 @@
 
 namespace xpu {
 
+// One message of a step. A point-to-point message crosses the whole route to `peer`. An algorithm
+// the network reduces for (in_switch) sends on part of it: `hops` First = only the sender's uplink
+// into the switch (data the switch consumes: reduces), Last = only the switch's downlink into the
+// peer (data the switch produces: reduced or multicast results), at most `rate_cap_bytes_per_s`
+// (0 = the links' share only). Either is delivered to `peer` after the whole route's latency and
+// counts toward its expected receives (network.h, "Partial routes").
 struct Send {
   int peer;
   double bytes;
+  Network::Hops hops = Network::Hops::Route;
+  double rate_cap_bytes_per_s = 0;
 };
 struct StepPlan {
   std::vector<Send> sends;
@@ -68,6 +77,14 @@ class Algorithm {
     double slack = 0;
   };
   virtual ModelAccuracy model_accuracy() const { return {}; }
+  // Algorithms that reduce IN THE NETWORK (a switch adds up what the ranks send it: NVLS, SHARP) move
+  // fewer bytes per rank than any point-to-point algorithm can, so the conformance suite holds them
+  // to their own closed-form bytes instead of the point-to-point lower bounds: the bytes each rank
+  // sends into the network (up) and receives from it (down). Point-to-point algorithms: nullopt.
+  struct NetworkBytes {
+    double up = 0, down = 0;
+  };
+  virtual std::optional<NetworkBytes> in_network_bytes(const AlgoContext&) const { return std::nullopt; }
 };
 
 using AlgorithmRegistry = Registry<Algorithm>;

@@ -231,7 +231,7 @@ struct Run {
         }
         Run* self = this;
         net->send(sched->chips[static_cast<size_t>(r)], sched->chips[static_cast<size_t>(m.peer)], Bytes(m.bytes),
-                  [self, id] { self->delivered(id); });
+                  [self, id] { self->delivered(id); }, m.hops, m.rate_cap_bytes_per_s);
       }
     }
   }

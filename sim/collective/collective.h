@@ -25,11 +25,14 @@
 //   groups), recursive_doubling (all-reduce, latency-bound sizes), direct (one step to every peer;
 //   all-to-all, send/recv, and the direct forms of the others), hierarchical (multi-dimensional:
 //   reduce-scatter along each topology level the group spans, innermost first, then all-gather
-//   outermost first). Closed forms: docs/models/network.md.
+//   outermost first), in_switch (in-network reduction, NVLS / SHARP: all-reduce and reduce-scatter
+//   reduced inside one switch whose level sets reduction_efficiency; each rank's link carries
+//   S(1+1/n) each way for an all-reduce). Closed forms: docs/models/network.md.
 //
 // Not modelled: reduction arithmetic and memory traffic on the chips (a reduction is free),
-// in-network reduction (NVLS/SHARP), protocol selection (LL/LL128/Simple) beyond the level's
-// `efficiency`, NCCL channel counts other than multi_ring's one per inner member.
+// multi-node in-network reduction (NVLS-tree, SHARP across switch tiers), protocol selection
+// (LL/LL128/Simple) beyond the level's `efficiency`, NCCL channel counts other than multi_ring's one
+// per inner member.
 #pragma once
 
 #include <cstdint>

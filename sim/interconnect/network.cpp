@@ -62,6 +62,10 @@ Network::Network(const PodSpec& pod, const LinkDefaults& defaults, Scheduler& sc
 Network::~Network() = default;
 
 void Network::send(int src, int dst, Bytes bytes, std::function<void()> on_done) {
+  send(src, dst, bytes, std::move(on_done), Hops::Route, 0);
+}
+
+void Network::send(int src, int dst, Bytes bytes, std::function<void()> on_done, Hops hops, double rate_cap_bytes_per_s) {
   if (src < 0 || dst < 0 || src >= topo_->chips() || dst >= topo_->chips())
     throw UserError("network send between chips " + std::to_string(src) + " and " + std::to_string(dst) +
                     ": the pod has chips 0.." + std::to_string(topo_->chips() - 1));
@@ -79,12 +83,19 @@ void Network::send(int src, int dst, Bytes bytes, std::function<void()> on_done)
     call_after(to_ps(r.latency_s), std::move(on_done));
     return;
   }
+  XPU_ASSERT(rate_cap_bytes_per_s >= 0 && std::isfinite(rate_cap_bytes_per_s), "rate cap must be finite and >= 0");
+  if (hops != Hops::Route) {  // a copy: claim() may run other sends' code before add_flow
+    const std::vector<int> part{hops == Hops::First ? r.links.front() : r.links.back()};
+    claim(part);
+    add_flow(part, bytes.bytes(), bytes.bytes(), to_ps(r.latency_s), 0, rate_cap_bytes_per_s, std::move(on_done));
+    return;
+  }
   claim(r.links);
-  add_flow(r.links, bytes.bytes(), bytes.bytes(), to_ps(r.latency_s), 0, std::move(on_done));
+  add_flow(r.links, bytes.bytes(), bytes.bytes(), to_ps(r.latency_s), 0, rate_cap_bytes_per_s, std::move(on_done));
 }
 
 void Network::add_flow(const std::vector<int>& links, double size, double remaining, std::int64_t latency_ps,
-                       std::int64_t age_ps, std::function<void()> on_done) {
+                       std::int64_t age_ps, double rate_cap, std::function<void()> on_done) {
   int id;
   if (!free_.empty()) {
     id = free_.back();
@@ -99,6 +110,7 @@ void Network::add_flow(const std::vector<int>& links, double size, double remain
   f.size = size;
   f.remaining = remaining;
   f.rate = 0;
+  f.cap = rate_cap;
   f.last_ps = sched_->now_ps();
   f.start_ps = f.last_ps - age_ps;
   f.latency_ps = latency_ps;
@@ -175,11 +187,30 @@ void Network::recompute() {
     st.unfrozen = static_cast<int>(st.flows.size());
     if (st.unfrozen > 0) heap.push_back(ShareKey{st.cap_left / st.unfrozen, l});
   }
+  // A flow's rate cap is a private link of that capacity crossed by that flow alone: key id
+  // (number of links + flow id), so caps order after links at an equal share (the result is the same).
+  const int n_links = static_cast<int>(tl.size());
+  for (int fid : comp_flows) {
+    const Flow& f = flows_[static_cast<size_t>(fid)];
+    if (f.cap > 0) heap.push_back(ShareKey{f.cap, n_links + fid});
+  }
   std::make_heap(heap.begin(), heap.end(), later);
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), later);
     const ShareKey k = heap.back();
     heap.pop_back();
+    if (k.link >= n_links) {  // a capped flow not yet frozen: every link it crosses offers it >= its cap
+      Flow& f = flows_[static_cast<size_t>(k.link - n_links)];
+      if (f.frozen == ep) continue;
+      f.frozen = ep;
+      f.rate = k.share;
+      for (int l2 : f.links) {
+        LinkState& o = links_[static_cast<size_t>(l2)];
+        o.cap_left -= k.share;
+        --o.unfrozen;
+      }
+      continue;
+    }
     LinkState& st = links_[static_cast<size_t>(k.link)];
     if (st.unfrozen <= 0) continue;
     const double share = std::max(st.cap_left, 0.0) / st.unfrozen;
@@ -388,6 +419,7 @@ void Network::export_state(std::vector<InFlight>& flows, std::vector<PendingCall
     x.remaining = std::max(0.0, f.remaining - f.rate * static_cast<double>(now - f.last_ps) * 1e-12);
     x.latency_ps = f.latency_ps;
     x.age_ps = now - f.start_ps;
+    x.rate_cap = f.cap;
     x.done = std::move(f.done);
     flows.push_back(std::move(x));
     f.active = false;
@@ -404,7 +436,7 @@ void Network::export_state(std::vector<InFlight>& flows, std::vector<PendingCall
 
 void Network::adopt(InFlight f) {
   claim(f.links);
-  add_flow(f.links, f.size, f.remaining, f.latency_ps, f.age_ps, std::move(f.done));
+  add_flow(f.links, f.size, f.remaining, f.latency_ps, f.age_ps, f.rate_cap, std::move(f.done));
 }
 
 void Network::account(const std::vector<std::pair<int, double>>& link_bytes, std::uint64_t flows, double bytes) {

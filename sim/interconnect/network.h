@@ -21,6 +21,12 @@
 //   * Time is integer picoseconds (the Kernel's resolution); finish times are rounded to the
 //     nearest picosecond, and flows due within 1.2e-7 of their own age (at least 1 ps)
 //     complete in the same batch (see wake()).
+//   * Partial routes (in-network reduction, sim/collective/algorithms/in_switch.cpp): a flow may
+//     occupy only the FIRST link of its route (the sender's uplink into a switch) or only the LAST
+//     (the switch's downlink to the receiver), for traffic that a switch consumes (reduces) or
+//     produces (multicasts) rather than forwards. It is still delivered the whole route's latency
+//     after its last byte, and it may carry a rate cap (bytes/s): progressive filling treats the cap
+//     as a private link of that capacity, so the flow gets min(cap, its max-min share).
 // Assumptions and limits: fluid flows (no packets, no queueing delay beyond the fixed latency, no
 // congestion control dynamics, no incast loss); links are full duplex (each direction is its own
 // link); a flow's rate is bounded only by links (no per-chip DMA or NIC message-rate limit);
@@ -108,6 +114,11 @@ class Network {
   // Send `bytes` from chip `src` to chip `dst`; `on_done` runs (as a scheduled event) when the last
   // byte has arrived. A send to oneself, or of zero bytes, completes after the route latency only.
   void send(int src, int dst, Bytes bytes, std::function<void()> on_done);
+  // Which links of the route src -> dst a send occupies: all of them (a point-to-point message), the
+  // first only (into the switch) or the last only (out of the switch); see "Partial routes" above.
+  enum class Hops { Route, First, Last };
+  // The same on part of the route, at most `rate_cap_bytes_per_s` (0 = no cap beyond the links).
+  void send(int src, int dst, Bytes bytes, std::function<void()> on_done, Hops hops, double rate_cap_bytes_per_s);
 
   const Topology& topology() const { return *topo_; }
   Scheduler& scheduler() const { return *sched_; }
@@ -134,6 +145,7 @@ class Network {
     double size = 0, remaining = 0;
     std::int64_t latency_ps = 0;
     std::int64_t age_ps = 0;  // time since it was sent
+    double rate_cap = 0;      // bytes/s, 0 = none
     std::function<void()> done;
   };
   struct PendingCall {
@@ -155,6 +167,7 @@ class Network {
     std::vector<int> links;
     std::vector<int> slot;  // index of this flow in each link's list
     double size = 0, remaining = 0, rate = 0;
+    double cap = 0;         // rate cap, bytes/s (0 = none)
     std::int64_t start_ps = 0, last_ps = 0, finish_ps = 0, latency_ps = 0;
     std::uint32_t version = 0;
     std::uint32_t mark = 0, frozen = 0;
@@ -185,7 +198,7 @@ class Network {
   void deliver(std::vector<std::pair<std::int64_t, std::function<void()>>>& done);
   int new_group(std::int64_t delay_ps);
   void add_flow(const std::vector<int>& links, double size, double remaining, std::int64_t latency_ps,
-                std::int64_t age_ps, std::function<void()> on_done);
+                std::int64_t age_ps, double rate_cap, std::function<void()> on_done);
   void claim(const std::vector<int>& links);
   struct Group {
     std::vector<std::function<void()>> fns;

@@ -57,6 +57,7 @@ struct LevelSpec {
   std::int64_t leaf_size = 0;            // switch / fat_tree: chips per leaf switch; 0 = one switch tier
   std::int64_t spines = 0;               // two-tier: spine switches; 0 = leaf_size (non-blocking)
   double oversubscription = 1.0;         // two-tier: leaf down-bandwidth / up-bandwidth
+  double reduction_efficiency = 0;       // switch / fat_tree: in-network reduction (NVLS, SHARP); 0 = none
   std::vector<EdgeSpec> edges;           // custom: undirected links between member indices
 
   template <class V>
@@ -76,6 +77,12 @@ struct LevelSpec {
     v.field("spines", spines, cfg::Field("switch/fat_tree: spine switches of a two-tier fabric; 0 = leaf_size").min(0));
     v.field("oversubscription", oversubscription,
             cfg::Field("switch/fat_tree: leaf down-bandwidth divided by up-bandwidth").min(1));
+    v.field("reduction_efficiency", reduction_efficiency,
+            cfg::Field("switch/fat_tree: the switch reduces in the network (NVLink SHARP / NVLS, InfiniBand SHARP): "
+                       "fraction of link_bandwidth that switch-reduced traffic reaches (its reduction units' limit); "
+                       "0 = the switch does not reduce")
+                .min(0)
+                .max(1));
     v.field("edges", edges, cfg::Field("custom: undirected links, e.g. [{a: 0, b: 1}, ...]"));
   }
 };

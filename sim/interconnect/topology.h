@@ -20,6 +20,8 @@
 //                  routes are deterministic and spread over spines;
 //       fat_tree   the same fabric used as a scale-out network (NICs per chip; as a level above a
 //                  node it is rail-optimised: local rank i of every node shares rail i);
+//                  switch and fat_tree may reduce in the network (reduction_efficiency > 0: NVLS /
+//                  SHARP; the in_switch collective algorithm);
 //       custom     explicit undirected edges; shortest path (BFS, lowest index first).
 //   * Routing across levels is dimension order, innermost level first: a route from a to b first
 //     corrects coordinate 0 inside level 0, then coordinate 1 inside level 1, and so on (for a node
@@ -106,6 +108,8 @@ class LevelKind {
   // Whether the spec must give `dims` (torus, mesh).
   virtual bool needs_dims() const;
   // Kind-specific rules of a resolved spec (size > 0 already checked): report a violation with fail(key of the level, message).
+  // The default refuses reduction_efficiency != 0 (no switch to reduce in); switched kinds override it
+  // to accept the key, and any other override calls LevelKind::check first.
   using Fail = std::function<void(const std::string& key, const std::string& message)>;
   virtual void check(const LevelSpec& spec, const Fail& fail) const;
   // Resize to `size` members for a scaling study (kind-specific fields follow); "" when done, else

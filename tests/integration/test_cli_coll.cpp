@@ -77,3 +77,27 @@ TEST(CliColl, CollAndRunCostTheSameAllReduce) {
   ASSERT_GT(coll_ms, 0) << c.out;
   EXPECT_NEAR(coll_ms / run_ms, 1.0, 1e-4) << c.out << "\n" << r.out.substr(0, 400);
 }
+
+TEST(CliColl, NvlsFixtureRunsTheInSwitchAlgorithm) {
+  // A switch level with reduction_efficiency (in-network reduction, NVLS): auto picks in_switch and
+  // its busbw exceeds the link's bandwidth x efficiency (450 x 0.82 = 369 GB/s): closed form
+  // S / (L + alpha + S (1 + 1/n) / (450 GB/s x 0.686)) x 2(n-1)/n = 479.8 GB/s at 1 GiB (L = 2.4 us, alpha = 1.1 us).
+  const std::string pod = src("tests/data/validation/pod_dgx_h100_nvls.yaml");
+  RunResult r = run(binary() + " coll --arch " + pod + " --op allreduce --bytes 1GiB");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("algorithm  in_switch"), std::string::npos) << r.out;
+  const double S = 1073741824.0, T = 2.4e-6 + 1.1e-6 + S * 9 / 8 / (450e9 * 0.686);
+  EXPECT_NEAR(field(r.out, "busbw"), S / T * 14 / 8 / 1e9, 0.5) << r.out;
+  // --all lists it next to the point-to-point algorithms; the same node without the key does not.
+  RunResult all = run(binary() + " coll --arch " + pod + " --bytes 64MiB --all");
+  ASSERT_EQ(all.code, 0) << all.err;
+  EXPECT_NE(all.out.find("algorithm  in_switch"), std::string::npos) << all.out;
+  EXPECT_NE(all.out.find("algorithm  ring"), std::string::npos) << all.out;
+  RunResult plain = run(binary() + " coll --arch " + src("tests/data/validation/pod_dgx_h100.yaml") + " --bytes 64MiB --all");
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_EQ(plain.out.find("in_switch"), std::string::npos) << plain.out;
+  // Forcing it where the switch does not reduce is refused, naming the supported algorithms.
+  RunResult refused = run(binary() + " coll --arch " + src("tests/data/validation/pod_dgx_h100.yaml") + " --algo in_switch");
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("in_switch"), std::string::npos) << refused.err;
+}

@@ -12,12 +12,25 @@
 //                            receives >= S, reduce and send/recv the root / destination receives
 //                            >= S), and the ring all-reduce class bound 2(n-1)/n S is met exactly by
 //                            at least one bandwidth-optimal algorithm;
+//                          * an algorithm that reduces IN THE NETWORK (it declares in_network_bytes:
+//                            NVLS / SHARP) is held instead to its own closed-form bytes into and out
+//                            of the network per rank (what its schedule sends on each rank's uplink
+//                            and downlink, partial-route messages counted on the one link they use),
+//                            which must meet the information bounds of any all-reduce (each rank's
+//                            whole buffer leaves it and its whole result arrives: >= S each way) or
+//                            reduce-scatter (>= (n-1)/n S up, >= S/n down); it is excluded from the
+//                            ring-class bound, and point-to-point algorithms may not send on partial
+//                            routes. Every level kind that accepts reduction_efficiency (its check
+//                            does not refuse it) is also built as one reducing switch tier, so such
+//                            algorithms are exercised;
 //                          * sends and receives balance in every step (no message lost);
 //                          * time: on every topology the closed-form model() never underestimates
 //                            the simulated time and is at most 5 % above it (or the slack the
 //                            algorithm declares for a bound); where each chip pair is one link
 //                            apart (a full mesh: uncongested by construction) it equals the
-//                            simulated time within 1e-6 unless the algorithm declares a bound; and
+//                            simulated time within 1e-6 unless the algorithm declares a bound (an
+//                            in-network algorithm, one link per message, is held to that on every
+//                            topology it supports); and
 //                            the time is never below the link-bandwidth lower bound.
 //   topology level kinds   every kind, alone and as both levels of a two-level pod, builds from its
 //                          own example(), routes every chip pair over existing links joined head to
@@ -33,6 +46,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -97,13 +111,37 @@ PodSpec two_level_pod(const std::string& inner, const std::string& outer) {
   return p;
 }
 
-// Idle symmetric topologies of 8 chips built from registered kinds: every kind alone, and every
-// kind as the inner level under the same kind (so multi-level algorithms are exercised too).
+// reduction_efficiency of the reducing levels below (a fraction of the link bandwidth).
+constexpr double kReduction = 0.6;
+
+// The kind's example as one tier of `size` members that reduces in the network, or nullopt when the
+// kind's check refuses reduction_efficiency (levels without a switch).
+std::optional<LevelSpec> reducing_level(const std::string& kind, int size) {
+  LevelSpec l = level_kind(kind).example(size);
+  l.kind = kind;
+  l.leaf_size = 0;
+  l.reduction_efficiency = kReduction;
+  bool refused = false;
+  level_kind(kind).check(l, [&](const std::string&, const std::string&) { refused = true; });
+  if (refused) return std::nullopt;
+  return l;
+}
+
+// Idle symmetric topologies of 8 chips built from registered kinds: every kind alone, every kind as
+// the inner level under the same kind (so multi-level algorithms are exercised too), and every kind
+// that may reduce in the network as one reducing tier (so in-network algorithms are exercised).
 std::vector<std::pair<std::string, std::unique_ptr<Topology>>> topologies() {
   std::vector<std::pair<std::string, std::unique_ptr<Topology>>> out;
   for (const auto& name : level_kind_registry().names()) {
     out.emplace_back(name, std::make_unique<Topology>(one_level_pod(name, 8), kDefaults));
     out.emplace_back(name + " x " + name, std::make_unique<Topology>(two_level_pod(name, name), kDefaults));
+    if (auto l = reducing_level(name, 8)) {
+      PodSpec p;
+      p.name = name + "-reducing";
+      p.chips = 8;
+      p.topology.levels = {*l};
+      out.emplace_back(name + " (reducing)", std::make_unique<Topology>(p, kDefaults));
+    }
   }
   return out;
 }
@@ -111,9 +149,12 @@ std::vector<std::pair<std::string, std::unique_ptr<Topology>>> topologies() {
 struct Moved {
   std::vector<double> sent, recv;
   bool balanced = true;
+  bool partial = false;  // some message uses only part of its route (in-network traffic)
 };
 
-// Walk the schedule: bytes each rank sends and receives; every step's receives match its sends.
+// Walk the schedule: bytes each rank sends and receives; every step's receives match its sends. A
+// message on the first hop only counts as sent (it ends in the switch), one on the last hop only as
+// received (the switch produced it).
 Moved walk(const Schedule& s, int n) {
   Moved m;
   m.sent.assign(static_cast<size_t>(n), 0);
@@ -126,8 +167,9 @@ Moved walk(const Schedule& s, int n) {
       s.step(r, step, p);
       expected[static_cast<size_t>(r)] = p.recvs;
       for (const auto& snd : p.sends) {
-        m.sent[static_cast<size_t>(r)] += snd.bytes;
-        m.recv[static_cast<size_t>(snd.peer)] += snd.bytes;
+        if (snd.hops != Network::Hops::Route) m.partial = true;
+        if (snd.hops != Network::Hops::Last) m.sent[static_cast<size_t>(r)] += snd.bytes;
+        if (snd.hops != Network::Hops::First) m.recv[static_cast<size_t>(snd.peer)] += snd.bytes;
         ++arriving[static_cast<size_t>(snd.peer)];
       }
     }
@@ -173,6 +215,20 @@ TEST(Conformance, EveryCollectiveAlgorithmMovesTheRightBytes) {
         Moved m = walk(*sched, g);
         EXPECT_TRUE(m.balanced) << what << ": a step's receives do not match the messages sent to it";
         const double share = (g - 1.0) / g * S, eps = 1e-9 * S;
+        if (const auto nb = a->in_network_bytes(c)) {
+          // Reduced in the network: its own closed-form bytes, which must meet the information bounds.
+          const double up_min = op == CollOp::ReduceScatter ? share : S;
+          const double down_min = op == CollOp::ReduceScatter ? S / g : S;
+          EXPECT_GE(nb->up, up_min - eps) << what;
+          EXPECT_GE(nb->down, down_min - eps) << what;
+          EXPECT_TRUE(op == CollOp::AllReduce || op == CollOp::ReduceScatter) << what << ": only reductions reduce";
+          for (int r = 0; r < g; ++r) {
+            EXPECT_NEAR(m.sent[static_cast<size_t>(r)], nb->up, eps) << what << " rank " << r;
+            EXPECT_NEAR(m.recv[static_cast<size_t>(r)], nb->down, eps) << what << " rank " << r;
+          }
+          continue;
+        }
+        EXPECT_FALSE(m.partial) << what << ": a point-to-point algorithm sends on part of a route";
         double max_sent = 0;
         for (int r = 0; r < g; ++r) {
           const double sent = m.sent[static_cast<size_t>(r)], recv = m.recv[static_cast<size_t>(r)];
@@ -239,7 +295,9 @@ TEST(Conformance, EveryCollectiveAlgorithmAgreesWithItsModel) {
         EXPECT_LE(t, m * (1 + kModelTolerance)) << what;
         // ... and is exact where messages cannot meet, unless the algorithm declares a bound.
         const Algorithm::ModelAccuracy acc = find_algorithm(name)->model_accuracy();
-        if (one_hop && !acc.upper_bound) {
+        const bool in_network = find_algorithm(name)->in_network_bytes(
+                                    AlgoContext{*topo, op, S, chips, 0, CollectiveOptions{}}).has_value();
+        if ((one_hop || in_network) && !acc.upper_bound) {
           ++exact;
           EXPECT_NEAR(t, m, kModelTolerance * m) << what;
         } else {

@@ -11,6 +11,8 @@
 // (source member + destination member) mod spines: ECMP-style spreading that is deterministic and
 // balanced (the load imbalance of real hash collisions is not modelled).
 // As a level above a node, this is a rail-optimised fabric: local rank i of every node is on rail i.
+// reduction_efficiency > 0: the switch reduces in the network (NVLS / SHARP), at that fraction of the
+// link bandwidth; used by the in_switch collective algorithm (sim/collective/algorithms/in_switch.cpp).
 #include "sim/interconnect/topology.h"
 
 namespace xpu {
@@ -25,6 +27,8 @@ class SwitchLevel : public LevelKind {
     if (size >= 4 && size % 2 == 0) l.leaf_size = 2;
     return l;
   }
+  // reduction_efficiency in [0, 1] is range-checked by the reader; any switched level may set it (only
+  // one tier is used for in-network reduction by the in_switch algorithm).
   void check(const LevelSpec& l, const Fail& fail) const override {
     if (l.leaf_size > 0 && l.leaf_size < l.size && l.size % l.leaf_size != 0)
       fail("leaf_size", "size " + std::to_string(l.size) + " is not a multiple of leaf_size " + std::to_string(l.leaf_size));
@@ -91,8 +95,8 @@ struct FatTreeLevel : SwitchLevel {};
 }  // namespace
 XPU_REGISTER_LEVEL_KIND("switch", SwitchLevel,
                         "scale-up switch: one tier, or leaves and spines (two tiers, ECMP over spines)",
-                        level_params({"size", "nics_per_chip", "leaf_size", "spines", "oversubscription"}));
+                        level_params({"size", "nics_per_chip", "leaf_size", "spines", "oversubscription", "reduction_efficiency"}));
 XPU_REGISTER_LEVEL_KIND("fat_tree", FatTreeLevel,
                         "scale-out fabric with NICs per chip (rail-optimised above a node); as switch",
-                        level_params({"size", "nics_per_chip", "leaf_size", "spines", "oversubscription"}));
+                        level_params({"size", "nics_per_chip", "leaf_size", "spines", "oversubscription", "reduction_efficiency"}));
 }  // namespace xpu
