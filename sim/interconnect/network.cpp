@@ -84,14 +84,11 @@ void Network::send(int src, int dst, Bytes bytes, std::function<void()> on_done,
     return;
   }
   XPU_ASSERT(rate_cap_bytes_per_s >= 0 && std::isfinite(rate_cap_bytes_per_s), "rate cap must be finite and >= 0");
-  if (hops != Hops::Route) {  // a copy: claim() may run other sends' code before add_flow
-    const std::vector<int> part{hops == Hops::First ? r.links.front() : r.links.back()};
-    claim(part);
-    add_flow(part, bytes.bytes(), bytes.bytes(), to_ps(r.latency_s), 0, rate_cap_bytes_per_s, std::move(on_done));
-    return;
-  }
-  claim(r.links);
-  add_flow(r.links, bytes.bytes(), bytes.bytes(), to_ps(r.latency_s), 0, rate_cap_bytes_per_s, std::move(on_done));
+  std::vector<int> part;  // a partial route: its one link (claim() may run other sends' code before add_flow)
+  if (hops != Hops::Route) part.push_back(hops == Hops::First ? r.links.front() : r.links.back());
+  const std::vector<int>& links = hops == Hops::Route ? r.links : part;
+  claim(links);
+  add_flow(links, bytes.bytes(), bytes.bytes(), to_ps(r.latency_s), 0, rate_cap_bytes_per_s, std::move(on_done));
 }
 
 void Network::add_flow(const std::vector<int>& links, double size, double remaining, std::int64_t latency_ps,

@@ -78,7 +78,12 @@ void PodSpec::check(const cfg::Checker& c) const {
       if (l.efficiency && !(*l.efficiency > 0 && *l.efficiency <= 1))
         c.fail(key(i, "efficiency"), "must be in (0, 1]");
     }
-    level_kind(l.kind).check(l, [&](const std::string& k, const std::string& msg) { c.fail(key(i, k), msg); });
+    const LevelKind& kind = level_kind(l.kind);
+    if (l.reduction_efficiency != 0 && !kind.has_switch())
+      c.fail(key(i, "reduction_efficiency"), "a " + l.kind +
+                                                 " level has no switch to reduce in: only switched levels (switch, fat_tree) "
+                                                 "may set reduction_efficiency (remove it or set it to 0)");
+    kind.check(l, [&](const std::string& k, const std::string& msg) { c.fail(key(i, k), msg); });
     total *= l.size;
   }
   if (total != chips) {

@@ -31,12 +31,8 @@ const LevelKind& level_kind(const std::string& name) {
 int LevelKind::implied_size(const LevelSpec&) const { return 0; }
 void LevelKind::resolve(LevelSpec&) const {}
 bool LevelKind::needs_dims() const { return false; }
-void LevelKind::check(const LevelSpec& spec, const Fail& fail) const {
-  if (spec.reduction_efficiency != 0)
-    fail("reduction_efficiency", "a " + spec.kind +
-                                     " level has no switch to reduce in: only switched levels (switch, fat_tree) may set "
-                                     "reduction_efficiency (remove it or set it to 0)");
-}
+void LevelKind::check(const LevelSpec&, const Fail&) const {}
+bool LevelKind::has_switch() const { return false; }
 std::string LevelKind::resize(LevelSpec&, std::int64_t) const { return ""; }
 std::int64_t LevelKind::ports_per_chip(const LevelSpec&) const { return 1; }
 bool LevelKind::circular() const { return false; }

@@ -107,9 +107,10 @@ class LevelKind {
   virtual void resolve(LevelSpec& spec) const;
   // Whether the spec must give `dims` (torus, mesh).
   virtual bool needs_dims() const;
+  // Whether the level's members meet in switches, which may reduce in the network (the level's
+  // reduction_efficiency; pod_spec.cpp refuses the key on any other kind).
+  virtual bool has_switch() const;
   // Kind-specific rules of a resolved spec (size > 0 already checked): report a violation with fail(key of the level, message).
-  // The default refuses reduction_efficiency != 0 (no switch to reduce in); switched kinds override it
-  // to accept the key, and any other override calls LevelKind::check first.
   using Fail = std::function<void(const std::string& key, const std::string& message)>;
   virtual void check(const LevelSpec& spec, const Fail& fail) const;
   // Resize to `size` members for a scaling study (kind-specific fields follow); "" when done, else

@@ -20,8 +20,8 @@
 //                            whole buffer leaves it and its whole result arrives: >= S each way) or
 //                            reduce-scatter (>= (n-1)/n S up, >= S/n down); it is excluded from the
 //                            ring-class bound, and point-to-point algorithms may not send on partial
-//                            routes. Every level kind that accepts reduction_efficiency (its check
-//                            does not refuse it) is also built as one reducing switch tier, so such
+//                            routes. Every level kind that has switches (LevelKind::has_switch, where
+//                            reduction_efficiency is accepted) is also built as one reducing tier, so such
 //                            algorithms are exercised;
 //                          * sends and receives balance in every step (no message lost);
 //                          * time: on every topology the closed-form model() never underestimates
@@ -115,15 +115,13 @@ PodSpec two_level_pod(const std::string& inner, const std::string& outer) {
 constexpr double kReduction = 0.6;
 
 // The kind's example as one tier of `size` members that reduces in the network, or nullopt when the
-// kind's check refuses reduction_efficiency (levels without a switch).
+// kind has no switch to reduce in.
 std::optional<LevelSpec> reducing_level(const std::string& kind, int size) {
+  if (!level_kind(kind).has_switch()) return std::nullopt;
   LevelSpec l = level_kind(kind).example(size);
   l.kind = kind;
   l.leaf_size = 0;
   l.reduction_efficiency = kReduction;
-  bool refused = false;
-  level_kind(kind).check(l, [&](const std::string&, const std::string&) { refused = true; });
-  if (refused) return std::nullopt;
   return l;
 }
 

@@ -13,7 +13,6 @@ namespace {
 class CustomLevel : public LevelKind {
  public:
   void check(const LevelSpec& l, const Fail& fail) const override {
-    LevelKind::check(l, fail);
     if (l.edges.empty()) fail("edges", "a custom level needs edges");
     std::vector<std::vector<int>> adj(static_cast<size_t>(l.size));
     for (size_t e = 0; e < l.edges.size(); ++e) {

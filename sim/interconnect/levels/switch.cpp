@@ -27,8 +27,9 @@ class SwitchLevel : public LevelKind {
     if (size >= 4 && size % 2 == 0) l.leaf_size = 2;
     return l;
   }
-  // reduction_efficiency in [0, 1] is range-checked by the reader; any switched level may set it (only
-  // one tier is used for in-network reduction by the in_switch algorithm).
+  // reduction_efficiency in [0, 1] is range-checked by the reader; only one tier is used for
+  // in-network reduction by the in_switch algorithm.
+  bool has_switch() const override { return true; }
   void check(const LevelSpec& l, const Fail& fail) const override {
     if (l.leaf_size > 0 && l.leaf_size < l.size && l.size % l.leaf_size != 0)
       fail("leaf_size", "size " + std::to_string(l.size) + " is not a multiple of leaf_size " + std::to_string(l.leaf_size));
