@@ -22,9 +22,9 @@ extern "C" int xpusim_tool_main(int argc, char** argv) {
   if (xpu::study::mpi_worker() && (std::freopen("/dev/null", "w", stdout) == nullptr || std::freopen("/dev/null", "w", stderr) == nullptr))
     return xpu::cli::kExitInternal;
   const int rc = xpu::cli::dispatch(std::vector<std::string>(argv + 1, argv + argc));
-  if (rc >= xpu::cli::kExitBadInput && xpu::study::mpi_workers_waiting()) {  // rank 0 failed alone: release the workers
+  if (rc >= xpu::cli::kExitBadInput) {
     std::cerr.flush();
-    xpu::study::mpi_abort(rc);
+    xpu::study::mpi_end_after_failure(rc);
   }
   xpu::study::mpi_stop();
   return rc;

@@ -36,12 +36,14 @@ bool mpi_active() { return g_active; }
 int mpi_rank() { return g_rank; }
 int mpi_size() { return g_size; }
 bool mpi_worker() { return g_active && g_rank > 0; }
-bool mpi_workers_waiting() { return g_active && g_rank == 0 && !g_released; }
 
 #ifdef XPUSIM_HAVE_MPI
 
 namespace {
 constexpr int kTagWork = 1, kTagStop = 2, kTagResult = 3;
+// Where this rank stands in the exchange, for the clean ending after an error (mpi_end_after_failure).
+enum class Stage { Before, During, After };
+Stage g_stage = Stage::Before;
 }
 
 void mpi_start(int* argc, char*** argv) {
@@ -58,12 +60,32 @@ void mpi_stop() {
   g_active = false;
 }
 
-void mpi_abort(int code) {
-  if (g_active) MPI_Abort(MPI_COMM_WORLD, code);
+// MPI_Abort is the last resort: with Open MPI 4.1 it can race a peer that is inside MPI_Finalize
+// and hang the job (seen once in CI). The common failure, bad input, happens on every rank before
+// any point is exchanged, so it ends with ordinary messages and MPI_Finalize: rank 0 tells each
+// worker to stop, and a worker that failed before serving takes that message off the queue.
+void mpi_end_after_failure(int code) {
+  if (!g_active) return;
+  if (g_rank == 0) {
+    if (g_released) return;
+    if (g_stage == Stage::During) MPI_Abort(MPI_COMM_WORLD, code);  // workers may be mid-point
+    for (int r = 1; r < g_size; ++r) MPI_Send(nullptr, 0, MPI_UNSIGNED_LONG_LONG, r, kTagStop, MPI_COMM_WORLD);
+    g_released = true;
+    return;
+  }
+  if (g_stage == Stage::After) return;
+  if (g_stage == Stage::During) MPI_Abort(MPI_COMM_WORLD, code);  // rank 0 waits for this rank's answer
+  MPI_Status st;
+  unsigned long long i = 0;
+  MPI_Recv(&i, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+  // Rank 0 went on without failing: it hands this rank work that it cannot do.
+  if (st.MPI_TAG != kTagStop) MPI_Abort(MPI_COMM_WORLD, code);
+  g_stage = Stage::After;
 }
 
 void mpi_dispatch(const std::vector<std::size_t>& todo, const std::function<void(std::size_t, const std::string&)>& on_result) {
   std::size_t next = 0, outstanding = 0;
+  g_stage = Stage::During;
   for (int r = 1; r < g_size; ++r) {
     if (next < todo.size()) {
       unsigned long long i = todo[next++];
@@ -96,14 +118,19 @@ void mpi_dispatch(const std::vector<std::size_t>& todo, const std::function<void
     on_result(idx, buf.substr(sp + 1));
   }
   g_released = true;
+  g_stage = Stage::After;
 }
 
 void mpi_serve(const std::function<std::string(std::size_t)>& simulate) {
+  g_stage = Stage::During;
   for (;;) {
     MPI_Status st;
     unsigned long long i = 0;
     MPI_Recv(&i, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
-    if (st.MPI_TAG == kTagStop) return;
+    if (st.MPI_TAG == kTagStop) {
+      g_stage = Stage::After;
+      return;
+    }
     const std::string out = std::to_string(i) + " " + simulate(static_cast<std::size_t>(i));
     MPI_Send(out.data(), static_cast<int>(out.size()), MPI_CHAR, 0, kTagResult, MPI_COMM_WORLD);
   }
@@ -113,7 +140,7 @@ void mpi_serve(const std::function<std::string(std::size_t)>& simulate) {
 
 void mpi_start(int*, char***) {}
 void mpi_stop() {}
-void mpi_abort(int) {}
+void mpi_end_after_failure(int) {}
 void mpi_dispatch(const std::vector<std::size_t>&, const std::function<void(std::size_t, const std::string&)>&) {
   throw UserError("this xpusim was built without MPI (install libopenmpi-dev and rebuild)");
 }

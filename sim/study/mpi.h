@@ -20,10 +20,11 @@ namespace xpu::study {
 // Called by main() first and last. Initialises MPI only when launched by mpirun with K > 1.
 void mpi_start(int* argc, char*** argv);
 void mpi_stop();
-// After an error on any rank: end every rank with `code` (MPI_Abort), so none waits forever.
-void mpi_abort(int code);
-// Rank 0: whether workers may still wait for work (no dispatch has released them yet).
-bool mpi_workers_waiting();
+// After an error (exit code `code`) on this rank, before mpi_stop(): make sure no rank waits forever.
+// Rank 0 that failed before dispatching tells every worker to stop; a worker that failed before
+// serving receives that message. Only a failure in the middle of the exchange (or a worker failing
+// alone) ends the job with MPI_Abort(code).
+void mpi_end_after_failure(int code);
 bool mpi_active();     // launched with K > 1 and MPI initialised
 int mpi_rank();        // 0 without MPI
 int mpi_size();        // 1 without MPI
