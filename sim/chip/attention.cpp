@@ -51,7 +51,7 @@ void AttentionShape::validate() const {
 std::string AttentionShape::canonical() const {
   std::ostringstream os;
   os << "attention B=" << batch << " H=" << heads << " KVH=" << kv_heads << " S=" << q_len << " KV=" << kv_len
-     << " D=" << head_dim << " causal=" << (causal ? 1 : 0) << " dtype=" << dtype_name(dtype);
+     << " D=" << head_dim << " causal=" << (causal ? 1 : 0) << (backward ? " backward=1" : "") << " dtype=" << dtype_name(dtype);
   return os.str();
 }
 
@@ -101,6 +101,7 @@ AttnPlan build(const ChipSpec& chip, const detail::Ctx& ctx, const AttentionShap
   const double cpe_sm = vector_cycles_per_element(chip, sm, DType::FP32);
   const double cpe_rs = vector_cycles_per_element(chip, rs, DType::FP32);
   const bool overlap = chip.vector.overlap_with_matrix;
+  const double macs_per_cycle = double(chip.matrix.rows * chip.matrix.cols * chip.matrix.depth) * matrix_dtype_rate(chip.matrix, a.dtype);
   // Group blocks by signature (rows, keys seen by each split) -> tile kind; longest first.
   std::map<std::tuple<std::int64_t, std::int64_t>, std::int64_t> sig;  // (keys, rows) -> count
   for (std::int64_t i = 0; i < nq; ++i) {
@@ -122,7 +123,10 @@ AttnPlan build(const ChipSpec& chip, const detail::Ctx& ctx, const AttentionShap
     auto step_cost = [&](std::int64_t kc, bool first) {
       const ArrayCycles qk = matrix_cycles(chip.matrix, a.dtype, r, kc, D);
       pv = matrix_cycles(chip.matrix, a.dtype, r, D, kc);
-      const std::int64_t mm = qk.occupancy + pv.occupancy;
+      // The kernel's matmuls reach at most attention_efficiency of the unit's peak (a ceiling: tiles the
+      // array model already runs below it are not slowed further).
+      const std::int64_t mm = std::max(qk.occupancy + pv.occupancy,
+                                       cycles_of(2.0 * double(r * kc * D) / (macs_per_cycle * chip.kernel.attention_efficiency)));
       const std::int64_t vec = cycles_of(double(r * kc) * cpe_sm + double(r * D) * cpe_rs);
       const double kvb = 2.0 * double(kc * D) * b, qb = first ? double(r * D) * b : 0.0;
       tile_hbm += kvb / kv_share + qb;
@@ -228,13 +232,36 @@ OpResult simulate_attention(const ChipSpec& chip, const mem::MemoryPort& port, c
   } else {
     pairs = double(a.q_len) * double(a.kv_len);
   }
-  OpResult r = detail::matrix_result(chip, ctx, a.canonical(), Flops(4.0 * double(D) * pairs * double(a.batch * a.heads)),
-                                     a.dtype, best_cycles, {best.hbm_read, best.hbm_write, best.fill, best.drain, best.l0_op, 0.0},
-                                     best_run, steps_sim);
+  double flops = 4.0 * double(D) * pairs * double(a.batch * a.heads);
+  if (a.backward) {
+    // FlashAttention backward (FA2/FA3, cuDNN): three kernels.
+    //  1. preprocess: Delta = rowsum(dO * O): reads O and dO (2 Q-sized tensors), memory-bound;
+    //  2. main: per key block, S = QK^T recomputed, dV = P^T dO, dP = dO V^T, dS, dK = dS^T Q, dQ += dS K:
+    //     5 matmuls against the forward's 2 (2.5 x its FLOPs) at attention_backward_efficiency x the
+    //     forward's FLOP/s (dQ accumulated across key blocks in FP32, fewer registers per warp);
+    //     K, V, Q, O, dO read and dK, dV written: twice the forward's traffic;
+    //  3. dQ conversion: reads the FP32 dQ accumulator (2 Q-sized tensors' bytes), writes dQ.
+    // The two small kernels weigh at short sequences, where the main kernel's work (~S^2) is small
+    // against the Q-sized tensors (~S).
+    const double q_bytes = double(a.batch * a.heads * a.q_len * D) * b;
+    const double side_bytes = 5.0 * q_bytes;  // (O + dO) + (dQ fp32 accumulator + dQ)
+    flops *= 2.5;
+    const std::int64_t launch = cycles_of(chip.kernel.launch_overhead.seconds() * chip.clock.hertz());
+    best_cycles = cycles_of(double(best_cycles) * 2.5 / chip.kernel.attention_backward_efficiency) +
+                  cycles_of(side_bytes / ctx.hbm_bpc) + 2 * (ctx.first_latency + launch);
+    best.hbm_read = 2.0 * best.hbm_read + 4.0 * q_bytes;
+    best.hbm_write = 2.0 * best.hbm_write + q_bytes;
+    best.fill *= 2.0;
+    best.drain *= 2.0;
+    best.l0_op *= 2.5;
+  }
+  OpResult r = detail::matrix_result(chip, ctx, a.canonical(), Flops(flops), a.dtype, best_cycles,
+                                     {best.hbm_read, best.hbm_write, best.fill, best.drain, best.l0_op, 0.0}, best_run, steps_sim);
   std::ostringstream os;
   os << "Q blocks of " << best.br << " rows (" << g << " GQA heads packed), K/V chunks of " << best.bc << ", "
      << best.blocks << " blocks";
   if (best.splits > 1) os << " x " << best.splits << " KV splits (flash-decoding)";
+  if (a.backward) os << "; backward = 2.5 x the forward's FLOPs at " << chip.kernel.attention_backward_efficiency << " x its FLOP/s";
   os << " on " << best_run.cores_used << "/" << chip.cores << " cores, softmax "
      << (chip.vector.overlap_with_matrix ? "overlapped with" : "after") << " the matrix unit";
   r.mapping = os.str();

@@ -52,6 +52,7 @@ struct AttentionShape {
   std::int64_t q_len = 0, kv_len = 0, head_dim = 0; // q_len = 1 for decode
   bool causal = false;                              // query i sees keys up to i + (kv_len - q_len)
   DType dtype = DType::BF16;
+  bool backward = false;                            // the backward kernel (dQ, dK, dV): 2.5 x the forward's FLOPs
   void validate() const;
   std::string canonical() const;
 };

@@ -193,6 +193,8 @@ struct ChipLinkSpec {
 //   memory traffic:    BW_kernel = memory_efficiency x BW_port   (achieved streaming fraction)
 //   every output tile: + tile_overhead_cycles                    (prologue/epilogue of one CTA / block)
 //   matrix tiles:      tm, tn >= min(min_tile, dim)              (kernel tile menu: tile quantization)
+//   fused attention:   its QK^T and PV matmuls at attention_efficiency x the matrix unit's rate;
+//                      backward = 2.5 x the forward's FLOPs at attention_backward_efficiency x its FLOP/s
 //   in the engine:     t x (1 + comm_slowdown) for a compute op that starts while a collective runs
 //                      on its chip (communication kernels hold cores and HBM bandwidth)
 //                      t x (1 + chip_spread/2 x (R-1)/(R+1)) for every compute op of an R-rank job:
@@ -207,6 +209,8 @@ struct KernelSpec {
   double comm_slowdown = 0.0;
   double chip_spread = 0.0;
   Seconds collective_launch = Seconds(0);
+  double attention_efficiency = 1.0;
+  double attention_backward_efficiency = 1.0;
   template <class V>
   void visit(V& v) {
     v.field("collective_launch", collective_launch,
@@ -223,6 +227,10 @@ struct KernelSpec {
             cfg::Field("smallest M/N tile of the matrix kernels (tile quantization; smaller only when the dimension is)").positive());
     v.field("comm_slowdown", comm_slowdown,
             cfg::Field("fractional slow-down of a compute op that starts while a collective runs on its chip").min(0));
+    v.field("attention_efficiency", attention_efficiency,
+            cfg::Field("fraction of the matrix unit's rate the fused attention kernel's QK^T and PV matmuls reach").positive().max(1));
+    v.field("attention_backward_efficiency", attention_backward_efficiency,
+            cfg::Field("fused attention backward's FLOP/s relative to the forward's (backward = 2.5 x the forward's FLOPs)").positive().max(1));
     v.field("chip_spread", chip_spread,
             cfg::Field("spread of sustained speed between chips of one model (fraction); a synchronous R-chip job runs at its slowest").min(0).max(0.5));
   }

@@ -131,6 +131,9 @@ OpDesc parse_op(const std::string& text) {
     const std::string c = f.text("causal", "0");
     if (c != "0" && c != "1") throw UserError("attention: causal must be 0 or 1, got '" + c + "'");
     a.causal = c == "1";
+    const std::string bw = f.text("backward", "0");
+    if (bw != "0" && bw != "1") throw UserError("attention: backward must be 0 or 1, got '" + bw + "'");
+    a.backward = bw == "1";
     a.dtype = f.dtype();
     a.validate();
   } else {

@@ -16,7 +16,7 @@ int run_op(const std::vector<std::string>& argv) {
                   "OP is one quoted string, e.g.\n"
                   "  \"gemm M=4096 N=4096 K=4096 dtype=bf16\"   (B=<batch> for batched GEMM)\n"
                   "  \"conv H=56 W=56 C=64 F=64 FH=3 FW=3 stride=1\"  (lowered to GEMM by im2col)\n"
-                  "  \"attention B=1 H=32 KVH=8 S=4096 KV=4096 D=128 causal=1\"\n"
+                  "  \"attention B=1 H=32 KVH=8 S=4096 KV=4096 D=128 causal=1\"  (backward=1: the backward kernel)\n"
                   "  \"softmax rows=4096 cols=4096\", \"gelu N=16777216\", \"rmsnorm rows=4096 cols=8192\"\n"
                   "vector op classes are the keys of chip.vector.ops; see docs/models/compute.md",
             {{"arch", "FILE", "arch config (arch-configs/chips/*.yaml or a pod preset)", "", true},

@@ -85,16 +85,10 @@ OpCost ChipComputeModel::cost(const wl::Node& n) {
       s.kv_len = a.kv_len;
       s.head_dim = std::max(a.head_dim, a.vdim());
       s.causal = a.causal;
+      s.backward = a.backward;
       s.dtype = a.dtype;
       OpCost c = from(cache_->attention(s));
       c.flops = a.flops();  // the standard convention (see ir.h), whatever the kernel skips
-      if (a.backward) {
-        // FlashAttention-2 backward: dV, dP, dQ, dK plus the in-kernel recomputation of the scores:
-        // 5 matmuls against the forward's 2, and K, V, O, dO read, dQ, dK, dV written.
-        c.time = c.time * 2.5;
-        c.hbm_bytes = c.hbm_bytes * 2.0;
-        c.detail = "backward = 2.5 x forward kernel time (FlashAttention-2); " + c.detail;
-      }
       return c;
     }
     case wl::NodeKind::Delay: {

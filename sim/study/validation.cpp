@@ -51,8 +51,9 @@ std::string unit_of(const std::string& metric) {
   return metric;
 }
 
-double gemm_row(const ValidationRow& row, const ArchSpec& arch) {
-  const chip::OpDesc op = chip::parse_op("gemm " + row.op);
+// gemm and attention rows: one op on one chip, as `xpusim op` costs it.
+double op_row(const ValidationRow& row, const ArchSpec& arch) {
+  const chip::OpDesc op = chip::parse_op(row.kind + " " + row.op);
   const cluster::OpAtCap at = cluster::simulate_op(arch, op);  // as `op` and `run` cost it (TDP cap included)
   const chip::OpResult& r = at.result;
   if (row.metric == "ms") return r.time.seconds() * 1e3;
@@ -169,8 +170,8 @@ std::vector<ValidationRow> load_validation_rows(const std::string& path) {
       for (const auto& e : n["set"]) r.set.push_back(e.as<std::string>());
     }
     const auto ext = row_kinds().find(r.kind);
-    if (r.kind != "gemm" && r.kind != "training" && r.kind != "collective" && ext == row_kinds().end()) {
-      std::string known = "gemm, training, collective";
+    if (r.kind != "gemm" && r.kind != "attention" && r.kind != "training" && r.kind != "collective" && ext == row_kinds().end()) {
+      std::string known = "gemm, attention, training, collective";
       for (const auto& [name, k] : row_kinds()) known += ", " + name;
       bad(path, r.id, "kind must be one of " + known);
     }
@@ -202,7 +203,7 @@ ValidationResult evaluate_row(const ValidationRow& row, const std::string& rows_
   const ArchSpec arch = load_arch((std::filesystem::path(rows_dir) / row.arch).string());
   ValidationResult r;
   r.row = row;
-  if (row.kind == "gemm") r.ours = gemm_row(row, arch);
+  if (row.kind == "gemm" || row.kind == "attention") r.ours = op_row(row, arch);
   else if (row.kind == "training") r.ours = training_row(row, arch, rows_dir);
   else if (row.kind == "collective") r.ours = collective_row(row, arch);
   else if (auto it = row_kinds().find(row.kind); it != row_kinds().end()) r.ours = it->second.evaluate(row, arch, rows_dir);

@@ -7,6 +7,9 @@
 // Row kinds and the quantity compared:
 //   gemm        one GEMM through the model factory (cluster::make_chip_compute_model); metric
 //               `tflops` (2MNK / time) or `ms` (time)
+//   attention   one fused attention op (`op`: "B=.. H=.. S=.. D=.. causal=0|1 backward=0|1"), the same
+//               way; `tflops` counts 4·S·KV·D·H·B for the forward and 2.5x that for the backward (the
+//               FlashAttention papers' convention)
 //   training    a scenario on a pod through cluster::simulate; metric `hfu_tflops` (hardware FLOPs
 //               per GPU per second, recompute counted), `mfu_tflops` (model FLOPs) or `mfu_percent`
 //               (model FLOPs against the chip's datasheet peak, where the source quotes only MFU),
@@ -35,7 +38,7 @@ struct ValidationRow {
   std::string id;         // unique, [a-z0-9_-]
   std::string family;     // e.g. "A100 training" (table grouping)
   std::string source;     // where the published figure comes from
-  std::string kind;       // gemm | training | collective
+  std::string kind;       // gemm | attention | training | collective
   std::string arch;       // arch config, relative to the rows file
   std::string scenario;   // training: the scenario, relative to the rows file
   std::string op;         // gemm: "M=.. N=.. K=.. dtype=.."; collective: "allreduce 1GiB"

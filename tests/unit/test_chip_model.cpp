@@ -285,3 +285,42 @@ TEST(ChipKernel, MinTileLimitsTheMapperTileMenu) {
   const OpResult skinny = simulate_gemm(k, f.port, GemmShape{64, 300, 512, 1, DType::BF16});
   EXPECT_EQ(skinny.mapping.rfind("tile 64x", 0), 0u) << skinny.mapping;  // M = 64 < min_tile: its own size
 }
+
+// attention_efficiency caps the fused attention's matmul rate: a compute-bound forward then reaches at
+// most that share of the matrix peak, and gets no faster than without the cap.
+TEST(ChipKernel, AttentionEfficiencyCapsTheMatmulRate) {
+  Fixture f;
+  const AttentionShape a{4, 8, 8, 2048, 2048, 128, false, DType::BF16};
+  const OpResult free = simulate_attention(f.chip, f.port, a);
+  ASSERT_EQ(free.bound, "compute") << free.mapping;
+  ChipSpec k = f.chip;
+  k.kernel.attention_efficiency = 0.5 * free.utilization;
+  const OpResult capped = simulate_attention(k, f.port, a);
+  EXPECT_LE(capped.utilization, k.kernel.attention_efficiency * 1.001);
+  EXPECT_GT(capped.utilization, k.kernel.attention_efficiency * 0.9);  // the cap, not something else, binds
+  EXPECT_NEAR(capped.time.seconds() / free.time.seconds(), free.utilization / capped.utilization, 1e-9);
+}
+
+// The backward kernel: 2.5 x the forward's array time at attention_backward_efficiency x its rate, plus
+// the preprocess (read O, dO) and dQ-conversion (read the FP32 accumulator, write dQ) passes over
+// 5 Q-sized tensors at the kernel's streaming rate, each pass with its first-access latency.
+TEST(ChipKernel, AttentionBackwardIsTwoAndAHalfForwardsPlusTwoStreamingPasses) {
+  Fixture f;
+  const AttentionShape fwd{2, 8, 8, 1024, 1024, 64, false, DType::BF16};
+  AttentionShape bwd = fwd;
+  bwd.backward = true;
+  const double t_f = simulate_attention(f.chip, f.port, fwd).time.seconds();
+  const OpResult b1 = simulate_attention(f.chip, f.port, bwd);
+  ChipSpec k = f.chip;
+  k.kernel.attention_backward_efficiency = 0.5;
+  const OpResult b2 = simulate_attention(k, f.port, bwd);
+  EXPECT_NEAR(b2.time.seconds() - b1.time.seconds(), 2.5 * t_f, 1e-3 * t_f);  // 2.5 t_f / 0.5 - 2.5 t_f
+  const double q_bytes = 2.0 * 8 * 1024 * 64 * 2;
+  mem::AccessProfile prof;
+  prof.read_fraction = 0.95;  // the attention kernel's profile
+  const double bw = f.port.achievable_bandwidth(prof).bytes_per_second() * f.chip.kernel.memory_efficiency;
+  const double lat = 100e-9;  // chip_small dma.latency
+  EXPECT_NEAR(b1.time.seconds() - 2.5 * t_f, 5.0 * q_bytes / bw + 2.0 * lat, 0.02 * (5.0 * q_bytes / bw));
+  EXPECT_DOUBLE_EQ(b1.flops.flops(), 2.5 * simulate_attention(f.chip, f.port, fwd).flops.flops());
+  EXPECT_NE(b1.op.find("backward=1"), std::string::npos);
+}
