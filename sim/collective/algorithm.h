@@ -46,6 +46,10 @@ class Schedule {
   virtual ~Schedule() = default;
   virtual int steps() const = 0;
   virtual void step(int rank, int s, StepPlan& out) const = 0;
+  // Time every rank spends before its first step besides the launch latency: work the algorithm
+  // does on the chips or in the switches that moves no link bytes (in_switch: the reduction's fixed
+  // latency and the fill and drain of its staged pipeline). Added by the executor and by model().
+  virtual Seconds setup() const { return Seconds(0); }
   std::vector<int> chips;  // rank -> chip (the algorithm's order)
 };
 

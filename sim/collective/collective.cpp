@@ -272,6 +272,7 @@ Run* execute(Network& net, std::unique_ptr<Schedule> sched, std::function<void()
   run->steps = sched->steps();
   run->ranks.resize(sched->chips.size());
   run->ranks_left = static_cast<int>(sched->chips.size());
+  launch_ps += static_cast<std::int64_t>(std::llround(sched->setup().seconds() * 1e12));
   run->sched = std::move(sched);
   run->done = std::move(on_done);
   if (run->steps == 0) {

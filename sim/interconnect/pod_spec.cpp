@@ -79,6 +79,11 @@ void PodSpec::check(const cfg::Checker& c) const {
         c.fail(key(i, "efficiency"), "must be in (0, 1]");
     }
     const LevelKind& kind = level_kind(l.kind);
+    if (l.reduction_latency && l.reduction_latency->seconds() < 0)
+      c.fail(key(i, "reduction_latency"), "must be at least 0");
+    if (l.reduction_latency && l.reduction_latency->seconds() != 0 && !(l.reduction_efficiency > 0))
+      c.fail(key(i, "reduction_latency"), "reduction_latency applies to in-network reduction only: set "
+                                          "reduction_efficiency on this level too, or remove reduction_latency");
     if (l.reduction_efficiency != 0 && !kind.has_switch())
       c.fail(key(i, "reduction_efficiency"), "a " + l.kind +
                                                  " level has no switch to reduce in: only switched levels (switch, fat_tree) "

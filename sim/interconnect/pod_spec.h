@@ -58,6 +58,7 @@ struct LevelSpec {
   std::int64_t spines = 0;               // two-tier: spine switches; 0 = leaf_size (non-blocking)
   double oversubscription = 1.0;         // two-tier: leaf down-bandwidth / up-bandwidth
   double reduction_efficiency = 0;       // switch / fat_tree: in-network reduction (NVLS, SHARP); 0 = none
+  std::optional<Seconds> reduction_latency;  // in-network reduction: fixed cost per collective; absent = 0
   std::vector<EdgeSpec> edges;           // custom: undirected links between member indices
 
   template <class V>
@@ -83,6 +84,11 @@ struct LevelSpec {
                        "0 = the switch does not reduce")
                 .min(0)
                 .max(1));
+    v.field("reduction_latency", reduction_latency,
+            cfg::Field("switch/fat_tree with reduction_efficiency: fixed time of one in-network-reduced collective on top "
+                       "of launch and route latency (multicast-object handshakes, flag synchronisation; NCCL's tuner "
+                       "charges NVLS 25 us on NVLink)")
+                .min(0));
     v.field("edges", edges, cfg::Field("custom: undirected links, e.g. [{a: 0, b: 1}, ...]"));
   }
 };

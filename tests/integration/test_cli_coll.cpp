@@ -81,12 +81,13 @@ TEST(CliColl, CollAndRunCostTheSameAllReduce) {
 TEST(CliColl, NvlsFixtureRunsTheInSwitchAlgorithm) {
   // A switch level with reduction_efficiency (in-network reduction, NVLS): auto picks in_switch and
   // its busbw exceeds the link's bandwidth x efficiency (450 x 0.82 = 369 GB/s): closed form
-  // S / (L + alpha + S (1 + 1/n) / (450 GB/s x 0.686)) x 2(n-1)/n = 479.8 GB/s at 1 GiB (L = 2.4 us, alpha = 1.1 us).
+  // S / (L + alpha + lambda + S (1 + 1/n) / (450 GB/s x 0.712) x (1 + 2/64)) x 2(n-1)/n = 479.8 GB/s at
+  // 1 GiB (L = 2.4 us, alpha = 1.1 us, lambda = 25 us, 64 pipeline iterations: docs/models/network.md §3).
   const std::string pod = src("tests/data/validation/pod_dgx_h100_nvls.yaml");
   RunResult r = run(binary() + " coll --arch " + pod + " --op allreduce --bytes 1GiB");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("algorithm  in_switch"), std::string::npos) << r.out;
-  const double S = 1073741824.0, T = 2.4e-6 + 1.1e-6 + S * 9 / 8 / (450e9 * 0.686);
+  const double S = 1073741824.0, T = 2.4e-6 + 1.1e-6 + 25e-6 + S * 9 / 8 / (450e9 * 0.712) * (1 + 2.0 / 64);
   EXPECT_NEAR(field(r.out, "busbw"), S / T * 14 / 8 / 1e9, 0.5) << r.out;
   // --all lists it next to the point-to-point algorithms; the same node without the key does not.
   RunResult all = run(binary() + " coll --arch " + pod + " --bytes 64MiB --all");

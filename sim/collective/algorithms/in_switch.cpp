@@ -14,15 +14,28 @@
 // link_bandwidth x efficiency): traffic the switch reduces or multicasts reaches reduction_efficiency
 // of the nominal link bandwidth (the switch's reduction units, not the link protocol, limit it), and
 // never more than the link's own capacity.
+// Fixed costs (the schedule's setup(), before the step; docs/models/network.md §3):
+//   T += lambda + D x t_stream / n_iter
+// lambda: the level's reduction_latency (NCCL's tuner charges NVLS 25 us on NVLink: multicast
+// handshakes and flag synchronisation). The second term is the fill and drain of NCCL's staged
+// pipeline: each channel moves the buffer in n_iter iterations of one chunk per rank, through
+// three concurrent stages (scatter into the staging buffer, reduce/multicast in the switch, gather
+// out of it), so the first iteration's scatter and the last one's gather, D = 2 iteration times,
+// are not overlapped. t_stream is the step's streaming time (bytes / B_red above). NCCL 2.30's
+// chunking (enqueue.cc calcCollChunking, transport/nvls.cc): kNvlsChannels = 16 channels x n heads,
+// chunk 128 KiB halved to 64 / 32 / 16 KiB below 64 / 8 / 2 loops of 128 KiB chunks; n_iter =
+// ceil(S / (16 n chunk)). At 8 ranks: 4 MiB -> 2 iterations (T = lambda + 2 t_stream), 1 GiB -> 64.
 // Schedule: one step. Rank r sends an "up" message of its uplink bytes to rank (r+1) mod n that
 // occupies only r's uplink into the switch, and a "down" message of the downlink bytes to the same
 // peer that occupies only the switch's downlink into that peer (partial routes, network.h), each
 // capped at B_red and delivered after the whole route's latency; every rank expects 2 receives.
 // Supported: all-reduce and reduce-scatter of n >= 2 ranks that all hang off ONE switch (one instance
 // of a single-tier switched level whose reduction_efficiency > 0). Not modelled: multi-node NVLS
-// (NVLS-tree, SHARP across fat-tree tiers), the pipeline fill of the chunked phases, NCCL's size
-// threshold for enabling NVLS. Equations and references: docs/models/network.md.
+// (NVLS-tree, SHARP across fat-tree tiers), NCCL's size threshold for enabling NVLS (`auto` picks
+// by the closed-form time, which the fixed latency makes lose to ring at small sizes). Equations
+// and references: docs/models/network.md.
 #include <algorithm>
+#include <cmath>
 
 #include "sim/collective/algorithm.h"
 
@@ -35,11 +48,26 @@ Algorithm::NetworkBytes bytes_per_rank(CollOp op, int n, double S) {
   return {S * (1 + 1.0 / n), S * (1 + 1.0 / n)};  // all-reduce
 }
 
+constexpr int kNvlsChannels = 16;                    // NVLS_NCHANNELS_SM90 (NCCL 2.27+)
+constexpr double kNvlsMaxChunkBytes = 128.0 * 1024;  // NCCL_NVLS_CHUNKSIZE default
+constexpr double kPipelineFillIterations = 2;        // 3 concurrent stages: 2 iterations not overlapped
+
+// Iterations of NCCL's NVLS loop for a buffer of S bytes over n ranks (see the header).
+double nvls_iterations(double S, int n) {
+  const double lanes = double(kNvlsChannels) * n;
+  double chunk = kNvlsMaxChunkBytes;
+  if (S < 64 * lanes * chunk) chunk /= 2;
+  if (S < 8 * lanes * chunk) chunk /= 2;
+  if (S < 2 * lanes * chunk) chunk /= 2;
+  return std::max(1.0, std::ceil(S / (lanes * chunk)));
+}
+
 class InSwitchSchedule : public Schedule {
  public:
-  InSwitchSchedule(int n, Algorithm::NetworkBytes b, std::vector<double> up_cap, std::vector<double> down_cap)
-      : n_(n), b_(b), up_cap_(std::move(up_cap)), down_cap_(std::move(down_cap)) {}
+  InSwitchSchedule(int n, Algorithm::NetworkBytes b, std::vector<double> up_cap, std::vector<double> down_cap, Seconds setup)
+      : n_(n), b_(b), up_cap_(std::move(up_cap)), down_cap_(std::move(down_cap)), setup_(setup) {}
   int steps() const override { return 1; }
+  Seconds setup() const override { return setup_; }
   void step(int r, int, StepPlan& out) const override {
     const int peer = (r + 1) % n_;
     out.sends.push_back({peer, b_.up, Network::Hops::First, up_cap_[static_cast<size_t>(r)]});
@@ -51,6 +79,7 @@ class InSwitchSchedule : public Schedule {
   int n_;
   Algorithm::NetworkBytes b_;
   std::vector<double> up_cap_, down_cap_;  // B_red of each rank's uplink / downlink, bytes/s
+  Seconds setup_;
 };
 
 class InSwitch : public Algorithm {
@@ -78,7 +107,8 @@ class InSwitch : public Algorithm {
 
   std::unique_ptr<Schedule> plan(const AlgoContext& c) const override {
     const Rates rt = rates(c);
-    auto s = std::make_unique<InSwitchSchedule>(c.n(), bytes_per_rank(c.op, c.n(), c.bytes), rt.up_cap, rt.down_cap);
+    auto s = std::make_unique<InSwitchSchedule>(c.n(), bytes_per_rank(c.op, c.n(), c.bytes), rt.up_cap, rt.down_cap,
+                                                setup(c, rt));
     s->chips = c.chips;
     return s;
   }
@@ -95,7 +125,7 @@ class InSwitch : public Algorithm {
       const double down = b.down / std::min(rt.down_cap[p], rt.down_capacity[p]);
       t = std::max(t, rt.latency_s[i] + std::max(up, down));
     }
-    return Seconds(t);
+    return Seconds(t) + setup(c, rt);
   }
 
   std::optional<NetworkBytes> in_network_bytes(const AlgoContext& c) const override {
@@ -108,6 +138,20 @@ class InSwitch : public Algorithm {
     std::vector<double> up_capacity, down_capacity;  // the links' capacity (nominal x efficiency)
     std::vector<double> latency_s;                   // route rank r -> rank r+1
   };
+  // lambda + D x t_stream / n_iter (header), t_stream: the slowest rank's streaming time.
+  static Seconds setup(const AlgoContext& c, const Rates& rt) {
+    const NetworkBytes b = bytes_per_rank(c.op, c.n(), c.bytes);
+    double stream = 0;
+    for (int r = 0; r < c.n(); ++r) {
+      const size_t i = static_cast<size_t>(r);
+      stream = std::max({stream, b.up / std::min(rt.up_cap[i], rt.up_capacity[i]),
+                         b.down / std::min(rt.down_cap[i], rt.down_capacity[i])});
+    }
+    const int l = c.topo.varying_levels(c.chips).at(0);
+    const Seconds lambda = c.topo.levels()[static_cast<size_t>(l)].spec.reduction_latency.value_or(Seconds(0));
+    return lambda + Seconds(kPipelineFillIterations * stream / nvls_iterations(c.bytes, c.n()));
+  }
+
   static Rates rates(const AlgoContext& c) {
     Rates rt;
     const int n = c.n();
