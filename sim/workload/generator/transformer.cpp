@@ -91,9 +91,12 @@ Workload generate_transformer(const ScenarioSpec& s) {
     g.kv_loc = std::max<std::int64_t>(1, m.kv() / P.tp);
   }
   g.group = g.heads_loc / g.kv_loc;
-  // Fused attention (FlashAttention / FlashDecoding) unless the scenario turns it off; MLA keeps the
-  // explicit matmuls (its absorbed decode form has its own shapes).
-  g.fused_attention = (s.training_mode ? s.training.flash_attention : s.inference.flash_attention) && !m.is_mla();
+  // Fused attention (FlashAttention / FlashDecoding) unless the scenario turns it off. MLA in training
+  // and prefill is ordinary multi-head attention after the up-projections (Q/K head dim
+  // qk_nope + qk_rope = 192, V 128 on DeepSeek-V3; cuDNN's and FlashAttention-3's fused kernels take
+  // unequal Q/K and V head dims); MLA decode keeps the explicit matmuls of its absorbed form (one
+  // latent cache shared by all heads: shapes the fused node does not describe).
+  g.fused_attention = (s.training_mode ? s.training.flash_attention : s.inference.flash_attention) && !(m.is_mla() && g.decode);
   if (g.decode && m.is_mla()) g.kv_loc = 1;
   g.dropout = s.training_mode && s.training.dropout > 0;
   if (P.tp_comm_overlap && P.tp > 1 && P.sp) g.tp_chunks = static_cast<int>(std::min<std::int64_t>(P.tp_comm_chunks, g.T));
