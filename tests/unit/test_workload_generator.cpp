@@ -346,3 +346,39 @@ TEST(WorkloadGenerator, OverlapParamGatherMovesLayerGathersAheadOfTheirForward) 
   }
   EXPECT_EQ(layers_ahead, 4);  // the 4 transformer layers
 }
+
+// overlap_moe_comm: each steady-state (forward, backward) pair of 1F1B becomes two compute chains:
+// the backward's first compute op hangs off the op before the pair (not the forward's last), and the
+// first compute op after the pair waits for both ends. The work is the same; two extra
+// non-adjacent dependencies per pair (stage 0 of pp 2 with 8 micro-batches: 7 pairs), and the
+// option is refused without expert parallelism.
+TEST(WorkloadGenerator, OverlapMoeCommPairsTheSteadyStateForwardAndBackward) {
+  ScenarioSpec s = small_gpt(1, 2, 4, "none", 32);
+  s.model.gated_ffn = true;
+  s.model.moe.experts = 8;
+  s.model.moe.top_k = 2;
+  s.model.moe.expert_ffn = 512;
+  s.parallel.ep = 4;
+  auto skips = [](const Workload& w) {  // compute deps on a compute op other than the previous one
+    const std::vector<Node> nodes = w.programs[0].expand();
+    std::vector<long> last_compute_before(nodes.size(), -1);
+    long last = -1;
+    int n = 0, compute = 0;
+    for (NodeIndex i = 0; i < nodes.size(); ++i) {
+      const bool c = nodes[i].stream == StreamKind::Compute && !is_communication(nodes[i].kind);
+      if (!c) continue;
+      ++compute;
+      for (NodeIndex d : nodes[i].deps)
+        if (nodes[d].stream == StreamKind::Compute && !is_communication(nodes[d].kind) && long(d) != last) ++n;
+      last = i;
+    }
+    return std::pair<int, int>{n, compute};
+  };
+  const auto plain = skips(generate_transformer(s));
+  s.parallel.overlap_moe_comm = true;
+  const auto paired = skips(generate_transformer(s));
+  EXPECT_EQ(paired.second, plain.second);      // the same compute ops
+  EXPECT_EQ(paired.first - plain.first, 2 * 7);  // M = 32 / 4 = 8 micro-batches, warm-up 1: 7 pairs
+  s.parallel.ep = 1;
+  EXPECT_THROW(generate_transformer(s), UserError);
+}

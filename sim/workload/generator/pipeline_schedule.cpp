@@ -13,12 +13,15 @@ Program StageBuilder::build_stage(int p) {
   ProgramBuilder out("stage" + std::to_string(p));
   this->prog = &out;
   last_compute = kNone;
+  join_pending = kNone;
   zero3_anchor = kNone;
   param_gathered.clear();
   param_anchor = kNone;
   pending_dense = pending_expert = 0;
   // Schedule: a list of (forward?, micro-batch, virtual chunk).
-  struct Unit { bool fwd; std::int64_t mb; int v; };
+  // paired: a steady-state forward and the backward after it (overlap_moe_comm): the backward's
+  // compute chain starts where the forward's did, and the two chains join after the pair.
+  struct Unit { bool fwd; std::int64_t mb; int v; bool paired = false; };
   std::vector<Unit> sched;
   const std::int64_t total = M * vpp;
   auto fwd_unit = [&](std::int64_t k) {
@@ -39,6 +42,7 @@ Program StageBuilder::build_stage(int p) {
     for (std::int64_t i = 0; i < total - warm; ++i) {
       sched.push_back(fwd_unit(warm + i));
       sched.push_back(bwd_unit(i));
+      if (P.overlap_moe_comm && training) sched[sched.size() - 2].paired = sched.back().paired = true;
     }
     for (std::int64_t k = total - warm; k < total; ++k) sched.push_back(bwd_unit(k));
   }
@@ -55,7 +59,13 @@ Program StageBuilder::build_stage(int p) {
   };
   std::vector<NodeIndex> reductions;
   std::vector<std::int64_t> reduced_layers;
+  NodeIndex pair_start = kNone, pair_fwd_end = kNone;
   for (const auto& u : sched) {
+    if (u.paired && u.fwd) pair_start = last_compute;
+    if (u.paired && !u.fwd) {  // the backward's chain starts beside the forward's
+      pair_fwd_end = last_compute;
+      last_compute = pair_start;
+    }
     const int k = u.v * P.pp + p;
     const auto& ch = chunks[static_cast<size_t>(k)];
     const RankId to_next = RankId(((k + 1) % P.pp) - p) * stride;
@@ -93,6 +103,7 @@ Program StageBuilder::build_stage(int p) {
         vec(nm('b', u.mb, -1, "embed"), "scatter", act_bytes() * 2.0, double(T) * h(), {});
         if (last_bwd) dp_reduce(-2, reductions, reduced_layers);  // embedding
       }
+      if (u.paired) join_pending = pair_fwd_end;  // the next compute op waits for both chains
       out.cut(u.mb, -1, tag_base);
     }
   }

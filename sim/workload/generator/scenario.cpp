@@ -105,6 +105,9 @@ void check_scenario(const ScenarioSpec& s) {
   if (m.is_moe() && m.moe.experts % P.ep != 0) fail("experts (" + str(m.moe.experts) + ") must be divisible by ep (" + str(P.ep) + ")");
   if (m.is_moe() && m.moe.shared_experts * m.moe.expert_ffn % P.tp != 0) fail("shared expert width must be divisible by tp");
   if (P.ep > 1 && !m.is_moe()) fail("ep > 1 needs a mixture-of-experts model");
+  if (P.overlap_moe_comm && P.ep < 2) fail("overlap_moe_comm overlaps the expert-parallel all-to-all: it needs ep > 1");
+  if (P.overlap_moe_comm && (!s.training_mode || P.schedule == "gpipe"))
+    fail("overlap_moe_comm pairs the forward and backward passes of the 1F1B steady state: it needs training with schedule 1f1b or interleaved");
   if (P.dp % P.ep != 0) fail("ep (" + str(P.ep) + ") must divide dp (" + str(P.dp) + ")");
   const int vpp = P.schedule == "interleaved" ? P.vpp : 1;
   if (m.layers < std::int64_t(P.pp) * vpp)

@@ -52,6 +52,11 @@ struct ParallelSpec {
   // Megatron-LM's scatter-gather of pipeline tensors (without sp): each TP rank sends 1/tp of the
   // activation to its peer of the next stage, which all-gathers it over TP (NVLink) before use.
   bool p2p_scatter_gather = false;
+  // Megatron-Core's --overlap-moe-expert-parallel-comm (after DeepSeek-V3's DualPipe): in the 1F1B
+  // steady state the forward pass of one micro-batch and the backward pass scheduled next to it run
+  // as two independent streams of work on the chip, so one's expert-parallel all-to-all (dispatch,
+  // combine) runs under the other's compute. Needs a MoE model with ep > 1.
+  bool overlap_moe_comm = false;
   template <class V>
   void visit(V& v) {
     v.field("tp", tp, cfg::Field("tensor-parallel degree").positive());
@@ -73,6 +78,9 @@ struct ParallelSpec {
     v.field("p2p", p2p,
             cfg::Field("pipeline sends between stages: async (overlap compute) or blocking (hold the compute stream until delivered)")
                 .one_of({"async", "blocking"}));
+    v.field("overlap_moe_comm", overlap_moe_comm,
+            cfg::Field("MoE: pair each steady-state forward with the backward next to it so one's all-to-all runs under the "
+                       "other's compute (Megatron-Core --overlap-moe-expert-parallel-comm; DeepSeek DualPipe); needs ep > 1"));
     v.field("p2p_scatter_gather", p2p_scatter_gather,
             cfg::Field("without sp: send 1/tp of each pipeline tensor and all-gather it over TP after the receive (Megatron-LM)"));
   }

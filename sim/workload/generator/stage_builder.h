@@ -58,6 +58,9 @@ struct StageBuilder {
   // Per program under construction.
   ProgramBuilder* prog = nullptr;
   NodeIndex last_compute = kNone;
+  // overlap_moe_comm: a second chain end the next compute op must also wait for (the forward of a
+  // steady-state pair, joined after its backward).
+  NodeIndex join_pending = kNone;
   NodeIndex zero3_anchor = kNone;
   // overlap_param_gather: layers whose parameter all-gather this stage has issued, and the compute op
   // the next gather waits for (one layer of prefetch, as the ZeRO-3 gathers).
