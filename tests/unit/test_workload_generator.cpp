@@ -42,6 +42,16 @@ ScenarioSpec small_gpt(int tp, int pp, int dp, const std::string& recompute, std
   s.training.recompute = recompute;
   return s;
 }
+// small_gpt with gated FFNs and 8 experts of FFN 512, 2 routed per token, EP ep.
+ScenarioSpec small_moe(int pp, int dp, int ep, std::int64_t gb) {
+  ScenarioSpec s = small_gpt(1, pp, dp, "none", gb);
+  s.model.gated_ffn = true;
+  s.model.moe.experts = 8;
+  s.model.moe.top_k = 2;
+  s.model.moe.expert_ffn = 512;
+  s.parallel.ep = ep;
+  return s;
+}
 
 struct CollCount {
   int n = 0;
@@ -160,14 +170,9 @@ TEST(WorkloadGenerator, TensorDataPipelineCollectives) {
 // MoE with EP: dispatch and combine all-to-all per MoE layer, both in forward and backward, of
 // T x top_k x h x 2 bytes; expert gradients reduce over the expert-data-parallel group.
 TEST(WorkloadGenerator, ExpertParallelAllToAll) {
-  ScenarioSpec s = small_gpt(1, 1, 4, "none", 8);
-  s.model.gated_ffn = true;
-  s.model.moe.experts = 8;
-  s.model.moe.top_k = 2;
-  s.model.moe.expert_ffn = 512;
+  ScenarioSpec s = small_moe(1, 4, 2, 8);
   s.model.moe.shared_experts = 1;
   s.model.moe.first_dense_layers = 1;
-  s.parallel.ep = 2;
   Workload w = generate_transformer(s);
   auto c = collectives(w, w.programs[0]);
   const int M = 2, moe_layers = 3;
@@ -353,12 +358,7 @@ TEST(WorkloadGenerator, OverlapParamGatherMovesLayerGathersAheadOfTheirForward) 
 // non-adjacent dependencies per pair (stage 0 of pp 2 with 8 micro-batches: 7 pairs), and the
 // option is refused without expert parallelism.
 TEST(WorkloadGenerator, OverlapMoeCommPairsTheSteadyStateForwardAndBackward) {
-  ScenarioSpec s = small_gpt(1, 2, 4, "none", 32);
-  s.model.gated_ffn = true;
-  s.model.moe.experts = 8;
-  s.model.moe.top_k = 2;
-  s.model.moe.expert_ffn = 512;
-  s.parallel.ep = 4;
+  ScenarioSpec s = small_moe(2, 4, 4, 32);
   auto skips = [](const Workload& w) {  // compute deps on a compute op other than the previous one
     const std::vector<Node> nodes = w.programs[0].expand();
     std::vector<long> last_compute_before(nodes.size(), -1);
