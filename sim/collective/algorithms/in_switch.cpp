@@ -121,9 +121,7 @@ class InSwitch : public Algorithm {
     double t = 0;
     for (int r = 0; r < c.n(); ++r) {
       const size_t i = static_cast<size_t>(r), p = static_cast<size_t>((r + 1) % c.n());
-      const double up = b.up / std::min(rt.up_cap[i], rt.up_capacity[i]);
-      const double down = b.down / std::min(rt.down_cap[p], rt.down_capacity[p]);
-      t = std::max(t, rt.latency_s[i] + std::max(up, down));
+      t = std::max(t, rt.latency_s[i] + std::max(up_s(b, rt, i), down_s(b, rt, p)));
     }
     return Seconds(t) + setup(c, rt);
   }
@@ -138,15 +136,18 @@ class InSwitch : public Algorithm {
     std::vector<double> up_capacity, down_capacity;  // the links' capacity (nominal x efficiency)
     std::vector<double> latency_s;                   // route rank r -> rank r+1
   };
+  // Seconds rank i's uplink / downlink takes for its bytes at min(cap, capacity).
+  static double up_s(const NetworkBytes& b, const Rates& rt, size_t i) {
+    return b.up / std::min(rt.up_cap[i], rt.up_capacity[i]);
+  }
+  static double down_s(const NetworkBytes& b, const Rates& rt, size_t i) {
+    return b.down / std::min(rt.down_cap[i], rt.down_capacity[i]);
+  }
   // lambda + D x t_stream / n_iter (header), t_stream: the slowest rank's streaming time.
   static Seconds setup(const AlgoContext& c, const Rates& rt) {
     const NetworkBytes b = bytes_per_rank(c.op, c.n(), c.bytes);
     double stream = 0;
-    for (int r = 0; r < c.n(); ++r) {
-      const size_t i = static_cast<size_t>(r);
-      stream = std::max({stream, b.up / std::min(rt.up_cap[i], rt.up_capacity[i]),
-                         b.down / std::min(rt.down_cap[i], rt.down_capacity[i])});
-    }
+    for (size_t i = 0; i < static_cast<size_t>(c.n()); ++i) stream = std::max({stream, up_s(b, rt, i), down_s(b, rt, i)});
     const int l = c.topo.varying_levels(c.chips).at(0);
     const Seconds lambda = c.topo.levels()[static_cast<size_t>(l)].spec.reduction_latency.value_or(Seconds(0));
     return lambda + Seconds(kPipelineFillIterations * stream / nvls_iterations(c.bytes, c.n()));

@@ -11,12 +11,13 @@
 namespace xpu::wl::gen::detail {
 
 NodeIndex StageBuilder::push(Node&& n, std::initializer_list<NodeIndex> deps, bool compute) {
-  for (NodeIndex d : deps)
+  auto add = [&n](NodeIndex d) {
     if (d != kNone && std::find(n.deps.begin(), n.deps.end(), d) == n.deps.end()) n.deps.push_back(d);
-  if (compute && last_compute != kNone && std::find(n.deps.begin(), n.deps.end(), last_compute) == n.deps.end())
-    n.deps.push_back(last_compute);
-  if (compute && join_pending != kNone) {
-    if (std::find(n.deps.begin(), n.deps.end(), join_pending) == n.deps.end()) n.deps.push_back(join_pending);
+  };
+  for (NodeIndex d : deps) add(d);
+  if (compute) {
+    add(last_compute);
+    add(join_pending);
     join_pending = kNone;
   }
   NodeIndex i = prog->push(std::move(n));
